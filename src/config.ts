@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { Type, type Static } from '@sinclair/typebox'
+import envSchema from 'env-schema'
+
+const MIN_SECRET_LENGTH = 32
+
+/** Every environment variable the service reads, with its default. */
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DATABASE_CONNECT_TIMEOUT_S: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  BOM_BASE_URL: Type.String({ pattern: '^https?://', default: 'https://www.bom.gov.au' }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'Fetcha Weather <no-reply@localhost>' }),
+  APP_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  CORS_ORIGINS: Type.Optional(Type.String()),
+  REQUIRE_EMAIL_VERIFICATION: Type.Boolean({ default: false }),
+  ADMIN_EMAILS: Type.String({ default: '' }),
+  TRUST_PROXY: Type.String({ default: '' }),
+  AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
+  MAX_RANGE_DAYS: Type.Integer({ minimum: 1, maximum: 3660, default: 93 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+})
+
+export type Env = Static<typeof EnvSchema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+}
+
+/**
+ * In development an unset JWT_SECRET is generated once and kept under DATA_DIR, so that
+ * tokens survive restarts without anyone having to invent a secret.
+ */
+function developmentSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(48).toString('base64url')
+  writeFileSync(file, secret + '\n', { mode: 0o600 })
+  chmodSync(file, 0o600)
+  return secret
+}
+
+function resolveJwtSecret(env: Env, dataDir: string): string {
+  if (env.JWT_SECRET === undefined) {
+    if (env.NODE_ENV === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production')
+    return developmentSecret(dataDir)
+  }
+  if (env.JWT_SECRET.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`)
+  }
+  return env.JWT_SECRET
+}
+
+function resolveConfig(env: Env) {
+  const dataDir = resolve(env.DATA_DIR)
+  const appUrl = new URL(env.APP_URL)
+  const trustProxy = list(env.TRUST_PROXY)
+  if (trustProxy.some((p) => p === '*' || p.toLowerCase() === 'true')) {
+    throw new ConfigError('TRUST_PROXY must list proxy addresses or CIDR ranges, not trust every client')
+  }
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    port: env.PORT,
+    host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseConnectTimeoutSeconds: env.DATABASE_CONNECT_TIMEOUT_S,
+    databaseStatementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    dataDir,
+    jwtSecret: resolveJwtSecret(env, dataDir),
+    redisUrl: env.REDIS_URL,
+    bomBaseUrl: env.BOM_BASE_URL.replace(/\/+$/, ''),
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    appUrl: appUrl.origin + appUrl.pathname.replace(/\/+$/, ''),
+    corsOrigins: env.CORS_ORIGINS === undefined ? [appUrl.origin] : list(env.CORS_ORIGINS),
+    requireEmailVerification: env.REQUIRE_EMAIL_VERIFICATION,
+    adminEmails: list(env.ADMIN_EMAILS).map((e) => e.toLowerCase()),
+    trustProxy,
+    authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
+    maxRangeDays: env.MAX_RANGE_DAYS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
+  }
+}
+
+export type Config = ReturnType<typeof resolveConfig>
+
+/** Validates the environment (or an override map, for tests) and derives the typed config. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  let env: Env
+  try {
+    // An empty variable means "unset", as in most shells' `VAR= command` idiom.
+    const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+    env = envSchema<Env>({ schema: EnvSchema, data: present, env: false, dotenv: false })
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`)
+  }
+  return resolveConfig(env)
+}

@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url'
+import type { PGlite } from '@electric-sql/pglite'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import postgres from 'postgres'
+
+export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
+
+// Arbitrary but fixed: every instance of this service takes the same advisory lock.
+const MIGRATION_LOCK_ID = 7_305_118_201
+
+/**
+ * Applies pending migrations to a PostgreSQL server. Instances starting together serialise on a
+ * session-level advisory lock, so only the first applies anything; the rest find nothing to do.
+ */
+export async function migratePostgresDatabase(url: string, connectTimeoutSeconds = 10): Promise<void> {
+  // One connection, so that the lock and every migration statement share a session.
+  const client = postgres(url, { max: 1, connect_timeout: connectTimeoutSeconds, onnotice: () => {} })
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
+    try {
+      await migratePostgres(drizzlePostgres(client), { migrationsFolder })
+    } finally {
+      await client`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`
+    }
+  } finally {
+    await client.end({ timeout: 5 })
+  }
+}
+
+/** Applies pending migrations to an embedded database (a single process owns it, so no lock). */
+export async function migratePgliteDatabase(client: PGlite): Promise<void> {
+  await migratePglite(drizzlePglite(client), { migrationsFolder })
+}

@@ -1,0 +1,3 @@
+export * from './users.js'
+export * from './refresh-tokens.js'
+export * from './one-time-tokens.js'

@@ -1,0 +1,64 @@
+import createError from '@fastify/error'
+
+/**
+ * The closed list of error codes this API answers with. Each entry gives the HTTP status and the
+ * default human sentence; routes throw these, one error handler turns them into the envelope.
+ */
+export const errorCatalogue = {
+  VALIDATION_ERROR: [400, 'The request is not valid'],
+  INVALID_JSON: [400, 'The request body is not valid JSON'],
+  // 400 for one-time (verification, reset) tokens; answered as 401 for access and refresh tokens.
+  INVALID_TOKEN: [400, 'The token is invalid or has expired'],
+  UNAUTHORIZED: [401, 'Authentication is required'],
+  INVALID_CREDENTIALS: [401, 'Invalid email or password'],
+  TOKEN_EXPIRED: [401, 'The access token has expired; refresh it'],
+  ACCOUNT_DISABLED: [401, 'This account has been deactivated'],
+  FORBIDDEN: [403, 'You do not have permission to do this'],
+  EMAIL_NOT_VERIFIED: [403, 'Please verify your email address before logging in'],
+  NOT_FOUND: [404, 'Not found'],
+  METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
+  EMAIL_TAKEN: [409, 'An account with this email already exists'],
+  PAYLOAD_TOO_LARGE: [413, 'The request body is too large'],
+  UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported content type; send application/json'],
+  ACCOUNT_LOCKED: [429, 'Too many failed logins; try again later'],
+  RATE_LIMITED: [429, 'Too many requests; slow down'],
+  INTERNAL_ERROR: [500, 'Something went wrong on our side'],
+  SERVICE_UNAVAILABLE: [503, 'The service is temporarily unavailable; try again shortly'],
+} as const satisfies Record<string, readonly [number, string]>
+
+export type ErrorCode = keyof typeof errorCatalogue
+
+export interface ApiErrorOptions {
+  message?: string
+  /** Only for codes whose status depends on where they are answered (INVALID_TOKEN). */
+  statusCode?: number
+  /** Extra top-level fields of the error body (e.g. `details`, `suggestions`). */
+  extra?: Record<string, unknown>
+  /** Extra response headers (e.g. `Retry-After`). */
+  headers?: Record<string, string>
+}
+
+const constructors = Object.fromEntries(
+  Object.entries(errorCatalogue).map(([code, [status, message]]) => [code, createError(code, message, status)]),
+) as Record<ErrorCode, ReturnType<typeof createError>>
+
+export type ApiError = Error & {
+  code: ErrorCode
+  statusCode: number
+  extra?: Record<string, unknown>
+  headers?: Record<string, string>
+}
+
+/** Builds the error for `code`; throw it from a route or a service. */
+export function apiError(code: ErrorCode, options: ApiErrorOptions = {}): ApiError {
+  const error = new constructors[code]() as ApiError
+  if (options.message !== undefined) error.message = options.message
+  if (options.statusCode !== undefined) error.statusCode = options.statusCode
+  if (options.extra !== undefined) error.extra = options.extra
+  if (options.headers !== undefined) error.headers = options.headers
+  return error
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof Error && typeof (error as ApiError).code === 'string' && (error as ApiError).code in errorCatalogue
+}

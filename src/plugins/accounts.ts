@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { accountEmails } from '../services/account-emails.js'
+import { createAccountRecovery, type AccountRecovery } from '../services/account-recovery.js'
+import { createAccounts, type Accounts } from '../services/accounts.js'
+import { createOneTimeTokens } from '../services/one-time-tokens.js'
+import { createSessionStore, type SessionStore } from '../services/sessions.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    accounts: Accounts
+    recovery: AccountRecovery
+    sessions: SessionStore
+  }
+}
+
+async function accountsPlugin(app: FastifyInstance) {
+  const { db, clock, config, mailer } = app
+  const emails = accountEmails(config.appUrl)
+  const sessions = createSessionStore({ db, clock })
+  const tokens = createOneTimeTokens({ db, clock })
+  const accounts = createAccounts({ db, clock, config, mailer, emails, sessions, tokens })
+  app.decorate('sessions', sessions)
+  app.decorate('accounts', accounts)
+  app.decorate('recovery', createAccountRecovery({ db, accounts, tokens, mailer, emails }))
+}
+
+export default fp(accountsPlugin, { name: 'accounts', dependencies: ['database', 'mailer'] })

@@ -1,0 +1,52 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { User } from '../db/schema/index.js'
+import { apiError } from '../errors.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest guard for account routes: a valid access token of an active user. */
+    authenticate(request: FastifyRequest): Promise<void>
+    /** onRequest guard for admin routes; use after `authenticate`. */
+    requireAdmin(request: FastifyRequest): Promise<void>
+  }
+  interface FastifyRequest {
+    /** The authenticated user; set by `authenticate`. */
+    account: User
+  }
+}
+
+const BEARER = /^Bearer +(\S+)\s*$/i
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  return BEARER.exec(request.headers.authorization ?? '')?.[1]
+}
+
+async function authenticatePlugin(app: FastifyInstance) {
+  app.decorateRequest('account', null as unknown as User)
+
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const token = bearerToken(request)
+    if (!token) throw apiError('UNAUTHORIZED')
+    let subject: number
+    try {
+      const claims = app.verifyAccessToken(token)
+      if (claims.typ !== 'access') throw new Error('not an access token')
+      subject = Number(claims.sub)
+    } catch (error) {
+      if ((error as { code?: string }).code === 'FAST_JWT_EXPIRED') throw apiError('TOKEN_EXPIRED')
+      throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
+    }
+    // Loaded on every request so that a deactivated account is cut off at once.
+    const user = Number.isSafeInteger(subject) ? await app.accounts.findById(subject) : undefined
+    if (!user) throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
+    if (!user.isActive) throw apiError('ACCOUNT_DISABLED')
+    request.account = user
+  })
+
+  app.decorate('requireAdmin', async (request: FastifyRequest) => {
+    if (request.account?.role !== 'admin') throw apiError('FORBIDDEN')
+  })
+}
+
+export default fp(authenticatePlugin, { name: 'authenticate', dependencies: ['jwt', 'accounts'] })

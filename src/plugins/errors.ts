@@ -1,0 +1,104 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { apiError, errorCatalogue, isApiError, type ApiError, type ErrorCode } from '../errors.js'
+
+const RETRY_AFTER_SECONDS = '5'
+
+/** Fastify's own errors, by code, mapped onto ours. */
+const FRAMEWORK_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_ERROR',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_HANDLER_TIMEOUT: 'SERVICE_UNAVAILABLE',
+  FST_UNDER_PRESSURE: 'SERVICE_UNAVAILABLE',
+  FST_ERR_NOT_FOUND: 'NOT_FOUND',
+  FST_ERR_BAD_URL: 'NOT_FOUND',
+}
+
+/**
+ * Driver errors that mean "the database is unreachable or overloaded", not "this request is
+ * wrong": connection failures, timeouts, too many clients, admin shutdown, statement timeout.
+ */
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED'])
+const UNAVAILABLE_SQLSTATE = /^(08|53|57)/
+
+function rootCause(error: unknown): { code?: unknown; errno?: unknown } {
+  let current = error as { cause?: unknown; code?: unknown }
+  for (let depth = 0; current?.cause && depth < 5; depth++) current = current.cause as typeof current
+  return current ?? {}
+}
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = rootCause(error).code
+  return typeof code === 'string' && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code))
+}
+
+interface ValidationIssue {
+  instancePath: string
+  message?: string
+  params?: { missingProperty?: string; additionalProperty?: string }
+}
+
+function validationDetails(error: FastifyError): { field: string; message: string }[] {
+  const context = error.validationContext ?? 'body'
+  return ((error.validation ?? []) as ValidationIssue[]).map((issue) => {
+    const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
+    const leaf = issue.params?.missingProperty ?? issue.params?.additionalProperty
+    const field = [path, leaf].filter(Boolean).join('.') || context
+    return { field, message: issue.message ?? 'is invalid' }
+  })
+}
+
+/** Turns any thrown value into one of our errors; unknown ones become a bare 500. */
+function toApiError(error: FastifyError): { apiErr: ApiError; unexpected: boolean } {
+  if (isApiError(error)) return { apiErr: error, unexpected: false }
+  if (error.validation) {
+    return { apiErr: apiError('VALIDATION_ERROR', { extra: { details: validationDetails(error) } }), unexpected: false }
+  }
+  const mapped = FRAMEWORK_CODES[error.code]
+  if (mapped) return { apiErr: apiError(mapped), unexpected: false }
+  if (isDatabaseUnavailable(error)) {
+    return { apiErr: apiError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': RETRY_AFTER_SECONDS } }), unexpected: true }
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    const code = (Object.keys(errorCatalogue) as ErrorCode[]).find((c) => errorCatalogue[c][0] === status) ?? 'VALIDATION_ERROR'
+    return { apiErr: apiError(code, { statusCode: status }), unexpected: false }
+  }
+  return { apiErr: apiError('INTERNAL_ERROR'), unexpected: true }
+}
+
+/** What may be logged of an unexpected error: no query parameters (they can hold hashes). */
+function loggable(error: unknown): Record<string, unknown> {
+  const e = error as { name?: string; message?: string; code?: unknown; query?: string; cause?: unknown; stack?: string }
+  if (e?.name === 'DrizzleQueryError') {
+    return { type: e.name, query: e.query, cause: loggable(e.cause) }
+  }
+  return { type: e?.name, message: e?.message, code: e?.code, stack: e?.stack }
+}
+
+export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.headers) reply.headers(error.headers)
+  if (error.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', RETRY_AFTER_SECONDS)
+  return reply.code(error.statusCode).send({ success: false, error: error.message, code: error.code, ...error.extra })
+}
+
+async function errorsPlugin(app: FastifyInstance) {
+  // JSON only: any other content type is a 415, not a string body that fails validation.
+  app.removeContentTypeParser(['text/plain'])
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const { apiErr, unexpected } = toApiError(error)
+    if (unexpected) request.log.error({ err: loggable(error) }, 'request failed')
+    else if (apiErr.statusCode >= 500) request.log.warn({ code: apiErr.code }, 'request refused')
+    return sendError(reply, apiErr)
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    return sendError(reply, apiError('NOT_FOUND', { message: `Route ${request.method} ${request.url.split('?')[0]} not found` }))
+  })
+}
+
+export default fp(errorsPlugin, { name: 'errors' })

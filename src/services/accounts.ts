@@ -1,0 +1,162 @@
+import { and, eq, lte, or, sql, isNull } from 'drizzle-orm'
+import { addMs, MINUTE, type Clock } from '../clock.js'
+import type { Config } from '../config.js'
+import type { Database } from '../db/client.js'
+import { users, type User } from '../db/schema/index.js'
+import { apiError } from '../errors.js'
+import type { accountEmails } from './account-emails.js'
+import { normalizeEmail } from './emails.js'
+import type { Mailer } from './mailer.js'
+import type { OneTimeTokens } from './one-time-tokens.js'
+import { isTooCommon } from './password-policy.js'
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js'
+import type { SessionStore } from './sessions.js'
+
+export const MAX_FAILED_LOGINS = 5
+export const LOCKOUT_WINDOW_MS = 15 * MINUTE
+
+export interface AccountDeps {
+  db: Database
+  clock: Clock
+  config: Pick<Config, 'adminEmails' | 'requireEmailVerification'>
+  mailer: Mailer
+  emails: ReturnType<typeof accountEmails>
+  sessions: SessionStore
+  tokens: OneTimeTokens
+}
+
+export function assertPasswordAllowed(password: string, field: string): void {
+  if (isTooCommon(password)) {
+    throw apiError('VALIDATION_ERROR', {
+      message: 'Choose a less common password',
+      extra: { details: [{ field, message: 'is too common; choose a password that is harder to guess' }] },
+    })
+  }
+}
+
+export function createAccounts(deps: AccountDeps) {
+  const { db, clock, config, mailer, emails, sessions, tokens } = deps
+
+  async function findById(id: number): Promise<User | undefined> {
+    const [user] = await db.select().from(users).where(eq(users.id, id))
+    return user
+  }
+
+  async function findByEmail(email: string): Promise<User | undefined> {
+    const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email)))
+    return user
+  }
+
+  async function sendVerification(user: User): Promise<void> {
+    mailer.send(emails.verification(user.email, await tokens.issue(user.id, 'verify_email')))
+  }
+
+  type SignupResult = { user: User; needsVerification: boolean } | { user: null; needsVerification: true }
+
+  /**
+   * Creates a free, plain account; nothing else in the request can set a role, tier or
+   * verification. When verification is required an existing email gets the same outcome as a
+   * new one (its owner is told by email), so signup cannot be used to probe for accounts.
+   */
+  async function signup(input: { email: string; password: string; fullName: string }): Promise<SignupResult> {
+    const email = normalizeEmail(input.email)
+    assertPasswordAllowed(input.password, 'password')
+    const passwordHash = await hashPassword(input.password)
+    const [user] = await db
+      .insert(users)
+      .values({
+        email,
+        passwordHash,
+        fullName: input.fullName.trim(),
+        role: config.adminEmails.includes(email) ? 'admin' : 'user',
+        createdAt: clock.now(),
+      })
+      .onConflictDoNothing({ target: users.email })
+      .returning()
+    if (!user) {
+      if (!config.requireEmailVerification) throw apiError('EMAIL_TAKEN')
+      mailer.send(emails.accountExists(email))
+      return { user: null, needsVerification: true }
+    }
+    await sendVerification(user)
+    return { user, needsVerification: config.requireEmailVerification }
+  }
+
+  /**
+   * Takes one of the account's login attempts, atomically: answers false when the account is
+   * locked (five failures within the window), so racing guesses cannot exceed the limit.
+   */
+  async function takeLoginAttempt(userId: number, now: Date): Promise<boolean> {
+    const windowStart = addMs(now, -LOCKOUT_WINDOW_MS).toISOString()
+    const [row] = await db
+      .update(users)
+      .set({
+        loginAttempts: sql`case when ${users.lastLoginAttempt} > ${windowStart}::timestamptz then ${users.loginAttempts} + 1 else 1 end`,
+        lastLoginAttempt: now,
+      })
+      .where(
+        and(
+          eq(users.id, userId),
+          or(
+            sql`${users.loginAttempts} < ${MAX_FAILED_LOGINS}`,
+            isNull(users.lastLoginAttempt),
+            lte(users.lastLoginAttempt, sql`${windowStart}::timestamptz`),
+          ),
+        ),
+      )
+      .returning({ id: users.id })
+    return row !== undefined
+  }
+
+  function lockedError(user: User, now: Date) {
+    const until = (user.lastLoginAttempt?.getTime() ?? now.getTime()) + LOCKOUT_WINDOW_MS
+    const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000))
+    return apiError('ACCOUNT_LOCKED', { headers: { 'retry-after': String(seconds) }, extra: { retry_after: seconds } })
+  }
+
+  async function login(input: { email: string; password: string }): Promise<User> {
+    const user = await findByEmail(input.email)
+    if (!user) {
+      await verifyAgainstDummy(input.password)
+      throw apiError('INVALID_CREDENTIALS')
+    }
+    const now = clock.now()
+    if (!(await takeLoginAttempt(user.id, now))) {
+      throw lockedError((await findById(user.id)) ?? user, now)
+    }
+    const check = await verifyPassword(user.passwordHash, input.password)
+    if (!check.ok) throw apiError('INVALID_CREDENTIALS')
+    if (!user.isActive) throw apiError('ACCOUNT_DISABLED')
+    if (config.requireEmailVerification && !user.emailVerified) throw apiError('EMAIL_NOT_VERIFIED')
+
+    const [updated] = await db
+      .update(users)
+      .set({
+        loginAttempts: 0,
+        lastLogin: now,
+        ...(check.needsRehash ? { passwordHash: await hashPassword(input.password) } : {}),
+        ...(config.adminEmails.includes(user.email) ? { role: 'admin' as const } : {}),
+      })
+      .where(eq(users.id, user.id))
+      .returning()
+    return updated ?? user
+  }
+
+  /** Stores a password the caller has already checked against the policy, and ends every session. */
+  async function setPassword(userId: number, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password)
+    await db.update(users).set({ passwordHash, loginAttempts: 0 }).where(eq(users.id, userId))
+    await sessions.revokeAllForUser(userId)
+  }
+
+  async function changePassword(user: User, currentPassword: string, newPassword: string): Promise<void> {
+    assertPasswordAllowed(newPassword, 'new_password')
+    const check = await verifyPassword(user.passwordHash, currentPassword)
+    if (!check.ok) throw apiError('INVALID_CREDENTIALS', { message: 'The current password is wrong' })
+    await setPassword(user.id, newPassword)
+  }
+
+  return { findById, findByEmail, signup, login, changePassword, setPassword, sendVerification }
+}
+
+export type Accounts = ReturnType<typeof createAccounts>

@@ -1,0 +1,71 @@
+import { and, eq, gt, isNull } from 'drizzle-orm'
+import { addMs, DAY, HOUR, MINUTE, type Clock } from '../clock.js'
+import type { Database } from '../db/client.js'
+import { oneTimeTokens, type TokenPurpose } from '../db/schema/index.js'
+import { randomToken, sha256Hex } from './secrets.js'
+
+export const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
+  verify_email: 24 * HOUR,
+  reset_password: HOUR,
+}
+
+/** At most one email of a purpose per account in this window; further requests are silently dropped. */
+export const EMAIL_COOLDOWN_MS = 2 * MINUTE
+
+export interface OneTimeTokenDeps {
+  db: Database
+  clock: Clock
+}
+
+export function createOneTimeTokens({ db, clock }: OneTimeTokenDeps) {
+  /** Issues a token for `purpose`; older unused tokens of that purpose stop working. */
+  async function issue(userId: number, purpose: TokenPurpose): Promise<string> {
+    const token = randomToken()
+    const now = clock.now()
+    await db.transaction(async (tx) => {
+      await tx
+        .delete(oneTimeTokens)
+        .where(and(eq(oneTimeTokens.userId, userId), eq(oneTimeTokens.purpose, purpose), isNull(oneTimeTokens.usedAt)))
+      await tx.insert(oneTimeTokens).values({
+        userId,
+        purpose,
+        tokenHash: sha256Hex(token),
+        createdAt: now,
+        expiresAt: addMs(now, TOKEN_TTL_MS[purpose]),
+      })
+    })
+    return token
+  }
+
+  /** Marks the token used and answers its user, or null; of racing uses exactly one wins. */
+  async function consume(token: string, purpose: TokenPurpose): Promise<number | null> {
+    const now = clock.now()
+    const [row] = await db
+      .update(oneTimeTokens)
+      .set({ usedAt: now })
+      .where(
+        and(
+          eq(oneTimeTokens.tokenHash, sha256Hex(token)),
+          eq(oneTimeTokens.purpose, purpose),
+          isNull(oneTimeTokens.usedAt),
+          gt(oneTimeTokens.expiresAt, now),
+        ),
+      )
+      .returning({ userId: oneTimeTokens.userId })
+    return row?.userId ?? null
+  }
+
+  async function issuedWithinCooldown(userId: number, purpose: TokenPurpose): Promise<boolean> {
+    const since = addMs(clock.now(), -EMAIL_COOLDOWN_MS)
+    const [row] = await db
+      .select({ id: oneTimeTokens.id })
+      .from(oneTimeTokens)
+      .where(and(eq(oneTimeTokens.userId, userId), eq(oneTimeTokens.purpose, purpose), gt(oneTimeTokens.createdAt, since)))
+      .limit(1)
+    return row !== undefined
+  }
+
+  return { issue, consume, issuedWithinCooldown }
+}
+
+export type OneTimeTokens = ReturnType<typeof createOneTimeTokens>
