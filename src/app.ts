@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import fp from 'fastify-plugin'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { systemClock, type Clock } from './clock.js'
@@ -49,7 +50,7 @@ export function serverOptions(options: AppOptions): FastifyServerOptions {
 }
 
 /** The whole application as one plugin: services first, then the route folders. */
-export async function app(instance: FastifyInstance, options: AppOptions): Promise<void> {
+async function application(instance: FastifyInstance, options: AppOptions): Promise<void> {
   await instance.register(corePlugin, { config: options.config, clock: options.clock ?? systemClock })
   await instance.register(databasePlugin, {
     config: options.config,
@@ -69,6 +70,9 @@ export async function app(instance: FastifyInstance, options: AppOptions): Promi
   await instance.register(apiIndex)
   await instance.register(authRoutes, { prefix: '/api/auth' })
 }
+
+/** Not encapsulated, so the caller (server, tests) sees the app's decorators. */
+export const app = fp(application, { name: 'fetcha-weather' })
 
 /** Creates the Fastify instance and registers the app; the caller listens or injects. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
