@@ -3,10 +3,8 @@
  * embedded database under DATA_DIR when DATABASE_URL is unset. Safe to run again: applied
  * migrations are skipped, and concurrent runs serialise on an advisory lock.
  */
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
 import { loadConfig } from '../src/config.js'
+import { embeddedDatabase } from '../src/db/client.js'
 import { migratePgliteDatabase, migratePostgresDatabase } from '../src/db/migrate.js'
 
 const config = loadConfig()
@@ -15,10 +13,8 @@ if (config.databaseUrl) {
   await migratePostgresDatabase(config.databaseUrl, config.databaseConnectTimeoutSeconds)
   console.log(`migrations applied to PostgreSQL in ${Date.now() - started} ms`)
 } else {
-  const dir = join(config.dataDir, 'pglite')
-  mkdirSync(dir, { recursive: true })
-  const db = new PGlite(dir)
+  const db = embeddedDatabase(config.dataDir)
   await migratePgliteDatabase(db)
   await db.close()
-  console.log(`migrations applied to the embedded database at ${dir} in ${Date.now() - started} ms`)
+  console.log(`migrations applied to the embedded database under ${config.dataDir} in ${Date.now() - started} ms`)
 }

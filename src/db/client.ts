@@ -1,4 +1,6 @@
-import type { PGlite } from '@electric-sql/pglite'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -59,4 +61,11 @@ export function openPglite(client: PGlite): DatabaseHandle {
     },
     close: () => client.close(),
   }
+}
+
+/** The embedded database kept under DATA_DIR when no DATABASE_URL is set. */
+export function embeddedDatabase(dataDir: string): PGlite {
+  const dir = join(dataDir, 'pglite')
+  mkdirSync(dir, { recursive: true })
+  return new PGlite(dir)
 }

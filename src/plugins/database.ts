@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
-import { openPglite, openPostgres, type Database, type DatabaseHandle } from '../db/client.js'
+import { embeddedDatabase, openPglite, openPostgres, type Database, type DatabaseHandle } from '../db/client.js'
 import { migratePgliteDatabase, migratePostgresDatabase } from '../db/migrate.js'
 
 declare module 'fastify' {
@@ -38,9 +36,7 @@ async function openConfigured(options: DatabasePluginOptions): Promise<DatabaseH
       statementTimeoutMs: config.databaseStatementTimeoutMs,
     })
   }
-  const dataDir = join(config.dataDir, 'pglite')
-  mkdirSync(dataDir, { recursive: true })
-  const instance = new PGlite(dataDir)
+  const instance = embeddedDatabase(config.dataDir)
   if (migrate) await migratePgliteDatabase(instance)
   return openPglite(instance)
 }
