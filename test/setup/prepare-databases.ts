@@ -1,5 +1,9 @@
-import { preparePgliteTemplate, preparePostgresTemplate, testDatabaseUrl } from './databases.js'
+import { dropStaleTestDatabases, preparePgliteTemplate, preparePostgresTemplate, testDatabaseUrl } from './databases.js'
 
-// Run once by tap before the test files: migrate a template they all copy.
-if (testDatabaseUrl) await preparePostgresTemplate()
-else await preparePgliteTemplate()
+// Run once by tap before the test files: the migrated template they all copy.
+if (testDatabaseUrl) {
+  await dropStaleTestDatabases()
+  await preparePostgresTemplate()
+} else {
+  await preparePgliteTemplate()
+}
