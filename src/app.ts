@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import accountsPlugin from './plugins/accounts.js'
+import apiKeysPlugin from './plugins/api-keys.js'
 import authenticatePlugin from './plugins/authenticate.js'
 import corePlugin from './plugins/core.js'
 import databasePlugin from './plugins/database.js'
@@ -18,6 +19,7 @@ import mailerPlugin from './plugins/mailer.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import apiIndex from './routes/api-index.js'
 import authRoutes from './routes/auth/index.js'
+import keyRoutes from './routes/keys/index.js'
 import health from './routes/health.js'
 
 export interface AppOptions {
@@ -65,10 +67,12 @@ async function application(instance: FastifyInstance, options: AppOptions): Prom
   await instance.register(jwtPlugin)
   await instance.register(accountsPlugin)
   await instance.register(authenticatePlugin)
+  await instance.register(apiKeysPlugin)
 
   await instance.register(health)
   await instance.register(apiIndex)
   await instance.register(authRoutes, { prefix: '/api/auth' })
+  await instance.register(keyRoutes, { prefix: '/api/keys' })
 }
 
 /** Not encapsulated, so the caller (server, tests) sees the app's decorators. */

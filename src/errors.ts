@@ -17,6 +17,8 @@ export const errorCatalogue = {
   EMAIL_NOT_VERIFIED: [403, 'Please verify your email address before logging in'],
   NOT_FOUND: [404, 'Not found'],
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
+  KEY_LIMIT_REACHED: [400, 'You have reached the maximum number of active API keys for your tier'],
+  KEY_INACTIVE: [409, 'This API key is not active'],
   EMAIL_TAKEN: [409, 'An account with this email already exists'],
   PAYLOAD_TOO_LARGE: [413, 'The request body is too large'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported content type; send application/json'],

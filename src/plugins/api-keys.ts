@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { createApiKeys, DEFAULT_MAX_ACTIVE_KEYS, type ApiKeys } from '../services/api-keys.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    apiKeys: ApiKeys
+  }
+}
+
+async function apiKeysPlugin(app: FastifyInstance) {
+  app.decorate(
+    'apiKeys',
+    createApiKeys({
+      db: app.db,
+      clock: app.clock,
+      rotationGraceMs: app.config.keyRotationGraceMs,
+      maxActiveKeys: () => DEFAULT_MAX_ACTIVE_KEYS,
+    }),
+  )
+}
+
+export default fp(apiKeysPlugin, { name: 'api-keys', dependencies: ['database'] })
