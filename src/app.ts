@@ -41,6 +41,8 @@ export function serverOptions(options: AppOptions): FastifyServerOptions {
   return {
     logger: loggerOptions(config.logLevel, options.logStream),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Start-up includes migrations, which may wait on another instance's migration lock.
+    pluginTimeout: 120_000,
     // A hung database or upstream yields a 503 at this deadline, never a hanging request.
     handlerTimeout: config.requestTimeoutMs,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,

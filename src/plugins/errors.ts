@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { DrizzleQueryError } from 'drizzle-orm'
 import { apiError, errorCatalogue, isApiError, type ApiError, type ErrorCode } from '../errors.js'
 
 const RETRY_AFTER_SECONDS = '5'
@@ -72,10 +73,11 @@ function toApiError(error: FastifyError): { apiErr: ApiError; unexpected: boolea
 
 /** What may be logged of an unexpected error: no query parameters (they can hold hashes). */
 function loggable(error: unknown): Record<string, unknown> {
-  const e = error as { name?: string; message?: string; code?: unknown; query?: string; cause?: unknown; stack?: string }
-  if (e?.name === 'DrizzleQueryError') {
-    return { type: e.name, query: e.query, cause: loggable(e.cause) }
+  // Its message and stack embed the bound parameters: never log those.
+  if (error instanceof DrizzleQueryError) {
+    return { type: 'DrizzleQueryError', query: error.query, cause: loggable(error.cause) }
   }
+  const e = error as { name?: string; message?: string; code?: unknown; stack?: string }
   return { type: e?.name, message: e?.message, code: e?.code, stack: e?.stack }
 }
 

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { request } from 'node:http'
+import { createServer } from 'node:net'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { listenOnFreePort } from '../helpers/ports.js'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** A port below the ephemeral range that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const probe = createServer()
+  const port = await listenOnFreePort(probe)
+  await new Promise<void>((resolve) => probe.close(() => resolve()))
+  return port
+}
+
+export interface ServerProcess {
+  child: ChildProcess
+  port: number
+  stdout(): string
+  stderr(): string
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/** Runs `src/server.ts` as a real process with exactly `env` (plus PATH and HOME). */
+export function spawnServer(port: number, env: Record<string, string>): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }))
+  })
+  return { child, port, stdout: () => stdout, stderr: () => stderr, exited }
+}
+
+export interface HttpResult {
+  status?: number
+  body?: string
+  /** A socket error instead of a complete answer (ECONNREFUSED, ECONNRESET…). */
+  error?: string
+}
+
+export interface SentRequest {
+  /** Resolves once the whole request has been written to an accepted connection. */
+  written: Promise<void>
+  result: Promise<HttpResult>
+}
+
+/** One request on its own connection, so that one slow answer cannot delay another. */
+export function send(port: number, method: string, path: string, body?: unknown): SentRequest {
+  const payload = body === undefined ? undefined : JSON.stringify(body)
+  let markWritten!: () => void
+  const written = new Promise<void>((resolve) => (markWritten = resolve))
+  const result = new Promise<HttpResult>((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (text += chunk))
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }))
+        res.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }))
+      },
+    )
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      markWritten()
+      resolve({ error: error.code ?? error.message })
+    })
+    req.on('finish', markWritten)
+    req.end(payload)
+  })
+  return { written, result }
+}
+
+/** Polls /health until the server answers 200. */
+export async function waitForHealth(server: ServerProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let exitedEarly = false
+  void server.exited.then(() => (exitedEarly = true))
+  while (Date.now() < deadline && !exitedEarly) {
+    const { status } = await send(server.port, 'GET', '/health').result
+    if (status === 200) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`server did not become healthy: ${server.stderr().slice(0, 500)}`)
+}
+
+/** The server's JSON log lines so far (non-JSON output is left out). */
+export function logLines(server: ServerProcess): Record<string, any>[] {
+  return server.stdout().split('\n').flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, any>]
+    } catch {
+      return []
+    }
+  })
+}
+
+/** Waits until the server's log satisfies `ready`; false when it did not within `timeoutMs`. */
+export async function waitForLog(server: ServerProcess, ready: (lines: Record<string, any>[]) => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (ready(logLines(server))) return true
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+  return ready(logLines(server))
+}
