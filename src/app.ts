@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import accountsPlugin from './plugins/accounts.js'
+import apiKeyAuthPlugin from './plugins/api-key-auth.js'
 import apiKeysPlugin from './plugins/api-keys.js'
 import authenticatePlugin from './plugins/authenticate.js'
 import corePlugin from './plugins/core.js'
@@ -17,9 +18,11 @@ import httpPlugin from './plugins/http.js'
 import jwtPlugin from './plugins/jwt.js'
 import mailerPlugin from './plugins/mailer.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
+import weatherPlugin from './plugins/weather.js'
 import apiIndex from './routes/api-index.js'
 import authRoutes from './routes/auth/index.js'
 import keyRoutes from './routes/keys/index.js'
+import weatherRoutes from './routes/weather/index.js'
 import health from './routes/health.js'
 
 export interface AppOptions {
@@ -70,11 +73,14 @@ async function application(instance: FastifyInstance, options: AppOptions): Prom
   await instance.register(accountsPlugin)
   await instance.register(authenticatePlugin)
   await instance.register(apiKeysPlugin)
+  await instance.register(apiKeyAuthPlugin)
+  await instance.register(weatherPlugin)
 
   await instance.register(health)
   await instance.register(apiIndex)
   await instance.register(authRoutes, { prefix: '/api/auth' })
   await instance.register(keyRoutes, { prefix: '/api/keys' })
+  await instance.register(weatherRoutes, { prefix: '/api/weather' })
 }
 
 /** Not encapsulated, so the caller (server, tests) sees the app's decorators. */

@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { and, eq } from 'drizzle-orm'
+import type { ApiKey } from '../db/schema/index.js'
+import { apiKeys, users } from '../db/schema/index.js'
+import { apiError } from '../errors.js'
+import { createKeyUsageTracker } from '../services/key-usage-tracker.js'
+import { sha256Hex } from '../services/secrets.js'
+import { bearerToken } from './authenticate.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** onRequest guard for data routes: a usable API key of an active user. */
+    authenticateKey(request: FastifyRequest): Promise<void>
+  }
+  interface FastifyRequest {
+    /** The key that authenticated a data request; set by `authenticateKey`. */
+    apiKey: ApiKey
+  }
+}
+
+const LAST_USED_FLUSH_MS = 30_000
+/** Ours are `fw_` + 43 characters; keys of the old service have other shapes and still work. */
+const PLAUSIBLE_KEY = /^[A-Za-z0-9_\-.~+/=]{16,128}$/
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key']
+  if (typeof header === 'string' && header.length > 0) return header.trim()
+  const bearer = bearerToken(request)
+  return bearer?.startsWith('fw_') ? bearer : undefined
+}
+
+async function apiKeyAuthPlugin(app: FastifyInstance) {
+  const tracker = createKeyUsageTracker({ db: app.db, clock: app.clock })
+  const flush = () => tracker.flush().catch((error: Error) => app.log.warn({ err: { message: error.message } }, 'last_used flush failed'))
+  const timer = setInterval(() => void flush(), LAST_USED_FLUSH_MS)
+  timer.unref()
+  app.addHook('onClose', async () => {
+    clearInterval(timer)
+    await flush()
+  })
+
+  app.decorateRequest('apiKey', null as unknown as ApiKey)
+
+  app.decorate('authenticateKey', async (request: FastifyRequest) => {
+    if (request.query && typeof request.query === 'object' && 'api_key' in request.query) throw apiError('API_KEY_IN_QUERY')
+    const key = presentedKey(request)
+    if (!key) throw apiError('API_KEY_MISSING')
+    if (!PLAUSIBLE_KEY.test(key)) throw apiError('API_KEY_MALFORMED')
+
+    const [found] = await app.db
+      .select({ key: apiKeys, owner: users })
+      .from(apiKeys)
+      .innerJoin(users, eq(users.id, apiKeys.userId))
+      .where(and(eq(apiKeys.keyHash, sha256Hex(key))))
+    if (!found) throw apiError('API_KEY_INVALID')
+    const now = app.clock.now()
+    if (found.key.deletedAt) throw apiError('API_KEY_REVOKED')
+    if (!found.key.isActive) throw apiError('API_KEY_INACTIVE')
+    if (found.key.expiresAt && found.key.expiresAt <= now) throw apiError('API_KEY_EXPIRED')
+    if (!found.owner.isActive) throw apiError('ACCOUNT_DISABLED')
+
+    request.apiKey = found.key
+    request.account = found.owner
+    tracker.touch(found.key.id)
+  })
+}
+
+export default fp(apiKeyAuthPlugin, { name: 'api-key-auth', dependencies: ['database', 'authenticate'] })

@@ -1,0 +1,105 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { apiError } from '../../errors.js'
+import { errorResponses } from '../../schemas/common.js'
+import { LocationQuery, LocationResponse, StationsQuery, StationsResponse, StatesResponse } from '../../schemas/weather.js'
+import { resolveState, states, type State } from '../../services/bom/states.js'
+import { UpstreamError } from '../../services/bom/errors.js'
+import { resolveDateRange } from '../../services/weather/date-range.js'
+import { datesInRange, sydneyDate } from '../../services/weather/dates.js'
+
+const keyAuth = { tags: ['weather'], security: [{ apiKey: [] }] }
+
+function stateOrThrow(input: string): State {
+  const state = resolveState(input)
+  if (!state) throw apiError('INVALID_STATE', { extra: { valid_states: states.map((s) => s.code) } })
+  return state
+}
+
+/** `/api/weather`: the data routes. */
+const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** The first read of a state's stations comes from BOM; an outage then is the upstream's. */
+  async function ensureCatalogue(state: State) {
+    try {
+      await app.stationCatalogue.ensure(state.code)
+    } catch (error) {
+      if (error instanceof UpstreamError) throw apiError('UPSTREAM_UNAVAILABLE')
+      throw error
+    }
+  }
+
+  app.get('/states', {
+    schema: { tags: ['weather'], summary: 'The eight states and territories', response: { 200: StatesResponse } },
+  }, async () => ({
+    success: true as const,
+    states: states.map((s) => ({ code: s.code, name: s.name, bom_code: s.bomCode })),
+    total: states.length,
+  }))
+
+  app.get('/stations', {
+    onRequest: app.authenticateKey,
+    schema: {
+      ...keyAuth,
+      summary: "A state's weather stations (not counted against the quota)",
+      querystring: StationsQuery,
+      response: { 200: StationsResponse, ...errorResponses(400, 401, 502) },
+    },
+  }, async (request) => {
+    const state = stateOrThrow(request.query.state)
+    await ensureCatalogue(state)
+    const found = await app.stationCatalogue.search(state.code, request.query.q, request.query.limit)
+    return {
+      success: true as const,
+      state: state.code,
+      stations: found.map((s) => ({ station_id: s.pageId, name: s.name, state: s.state })),
+      total: found.length,
+    }
+  })
+
+  app.get('/location', {
+    onRequest: app.authenticateKey,
+    schema: {
+      ...keyAuth,
+      summary: 'Daily observations of the station matching a location',
+      querystring: LocationQuery,
+      response: { 200: LocationResponse, ...errorResponses(400, 401, 404, 502) },
+    },
+  }, async (request) => {
+    const started = performance.now()
+    const { location, date_from, date_to } = request.query
+    const state = stateOrThrow(request.query.state)
+    const range = resolveDateRange({ dateFrom: date_from, dateTo: date_to }, sydneyDate(app.clock.now()), app.config.maxRangeDays)
+    await ensureCatalogue(state)
+    const match = await app.stationCatalogue.find(state.code, location)
+    if (!match.station) {
+      throw apiError('LOCATION_NOT_FOUND', {
+        message: `No station in ${state.code} matches "${location.trim()}"`,
+        extra: { suggestions: match.suggestions },
+      })
+    }
+    const stored = await app.observationStore.read(match.station.pageId, range.from, range.to)
+    if (stored.records.length === 0 && stored.unavailableMonths.length > 0) throw apiError('UPSTREAM_UNAVAILABLE')
+    const returned = new Set(stored.records.map((r) => r.date))
+    return {
+      success: true as const,
+      location: location.trim(),
+      station_id: match.station.pageId,
+      station_name: match.station.name,
+      state: state.code,
+      data: stored.records,
+      metadata: {
+        requested_dates: range.days,
+        records_returned: stored.records.length,
+        coverage: Math.round((stored.records.length / range.days) * 1000) / 1000,
+        missing_dates: datesInRange(range.from, range.to).filter((d) => !returned.has(d)),
+        date_from: range.from,
+        date_to: range.to,
+        data_source: 'Bureau of Meteorology daily weather observations',
+        fetched_at: stored.fetchedAt?.toISOString() ?? null,
+      },
+      cached: !stored.fetched,
+      meta: { response_time_ms: Math.round((performance.now() - started) * 100) / 100, tier: request.account.tier },
+    }
+  })
+}
+
+export default weatherRoutes

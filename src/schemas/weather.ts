@@ -1,0 +1,53 @@
+import { Type, type TSchema } from '@sinclair/typebox'
+import { observationColumns } from '../services/bom/fields.js'
+import { Success, Timestamp } from './common.js'
+
+const valueSchema: Record<'date' | 'number' | 'text', TSchema> = {
+  date: Type.String({ description: 'YYYY-MM-DD' }),
+  number: Type.Union([Type.Number(), Type.Null()]),
+  text: Type.Union([Type.String(), Type.Null()]),
+}
+
+/** One day's record, one property per CSV column; null where BOM left the cell empty. */
+export const ObservationSchema = Type.Object(
+  Object.fromEntries(observationColumns.map((c) => [c.field, { ...valueSchema[c.kind], description: c.header.trim() }])),
+)
+
+export const StateSchema = Type.Object({ code: Type.String(), name: Type.String(), bom_code: Type.String() })
+export const StatesResponse = Success({ states: Type.Array(StateSchema), total: Type.Integer() })
+
+export const StationSchema = Type.Object({ station_id: Type.String(), name: Type.String(), state: Type.String() })
+export const StationsQuery = Type.Object({
+  state: Type.String({ minLength: 1, maxLength: 64 }),
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+})
+export const StationsResponse = Success({ stations: Type.Array(StationSchema), total: Type.Integer(), state: Type.String() })
+
+// Dates are checked by the handler, so that a bad one answers INVALID_DATE rather than a generic validation error.
+export const LocationQuery = Type.Object({
+  location: Type.String({ minLength: 1, maxLength: 100 }),
+  state: Type.String({ minLength: 1, maxLength: 64 }),
+  date_from: Type.Optional(Type.String({ maxLength: 32 })),
+  date_to: Type.Optional(Type.String({ maxLength: 32 })),
+})
+
+export const LocationResponse = Success({
+  location: Type.String(),
+  station_id: Type.String(),
+  station_name: Type.String(),
+  state: Type.String(),
+  data: Type.Array(ObservationSchema),
+  metadata: Type.Object({
+    requested_dates: Type.Integer(),
+    records_returned: Type.Integer(),
+    coverage: Type.Number({ description: 'records_returned / requested_dates, 0 to 1' }),
+    missing_dates: Type.Array(Type.String()),
+    date_from: Type.String(),
+    date_to: Type.String(),
+    data_source: Type.String(),
+    fetched_at: Type.Union([Timestamp, Type.Null()]),
+  }),
+  cached: Type.Boolean(),
+  meta: Type.Object({ response_time_ms: Type.Number(), tier: Type.String() }, { additionalProperties: true }),
+})

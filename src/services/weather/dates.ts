@@ -1,0 +1,51 @@
+/** Calendar arithmetic on `YYYY-MM-DD` strings, which name days, not instants. */
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
+const DAY_MS = 86_400_000
+
+/** The calendar day of `instant` in Australia/Sydney, where the data's days are counted. */
+export function sydneyDate(instant: Date): string {
+  // en-CA formats as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Australia/Sydney', year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant)
+}
+
+/** True for a real calendar date written `YYYY-MM-DD` (rejects 2025-02-30). */
+export function isCalendarDate(value: string): boolean {
+  const match = ISO_DATE.exec(value)
+  if (!match) return false
+  const [, y, m, d] = match.map(Number) as [number, number, number, number]
+  const date = new Date(Date.UTC(y, m - 1, d))
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d
+}
+
+function toUtc(value: string): number {
+  return Date.parse(`${value}T00:00:00Z`)
+}
+
+/** Days from `from` to `to`, both included. */
+export function daysInclusive(from: string, to: string): number {
+  return Math.round((toUtc(to) - toUtc(from)) / DAY_MS) + 1
+}
+
+export function datesInRange(from: string, to: string): string[] {
+  const out: string[] = []
+  for (let t = toUtc(from); t <= toUtc(to); t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10))
+  return out
+}
+
+/** The `YYYY-MM` months the range touches, in order. */
+export function monthsInRange(from: string, to: string): string[] {
+  const months: string[] = []
+  let [year, month] = from.slice(0, 7).split('-').map(Number) as [number, number]
+  const last = to.slice(0, 7)
+  for (;;) {
+    const key = `${year}-${String(month).padStart(2, '0')}`
+    months.push(key)
+    if (key >= last) return months
+    month += 1
+    if (month > 12) {
+      month = 1
+      year += 1
+    }
+  }
+}

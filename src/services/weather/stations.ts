@@ -1,0 +1,103 @@
+import { and, asc, eq, sql } from 'drizzle-orm'
+import { distance } from 'fastest-levenshtein'
+import type { Clock } from '../../clock.js'
+import type { Database } from '../../db/client.js'
+import { stateCatalogues, stations, type Station } from '../../db/schema/index.js'
+import type { BomClient } from '../bom/client.js'
+import type { StateCode } from '../bom/states.js'
+import { createSingleFlight } from '../single-flight.js'
+
+const SUGGESTIONS = 5
+
+export type StationMatch = { station: Station } | { station: null; suggestions: string[] }
+
+/** Lower-cased, with a trailing qualifier such as "(Olympic Park)" removed. */
+function baseName(name: string): string {
+  return name.toLowerCase().replace(/\s*\([^)]*\)\s*$/, '')
+}
+
+/**
+ * Picks the station a location names: an exact name first, then a name that is exact but for a
+ * parenthesised qualifier ("Melbourne" → "Melbourne (Olympic Park)"), then names starting with
+ * it, then names containing it; shortest name first within a tier.
+ */
+export function matchStation(candidates: Station[], location: string): StationMatch {
+  const query = location.trim().toLowerCase()
+  const tiers: ((s: Station) => boolean)[] = [
+    (s) => s.name.toLowerCase() === query,
+    (s) => baseName(s.name) === query,
+    (s) => s.name.toLowerCase().startsWith(query),
+    (s) => s.name.toLowerCase().includes(query),
+  ]
+  for (const inTier of tiers) {
+    const hits = candidates.filter(inTier).sort((a, b) => a.name.length - b.name.length || a.name.localeCompare(b.name))
+    if (hits[0]) return { station: hits[0] }
+  }
+  const suggestions = candidates
+    .map((s) => ({ name: s.name, score: Math.min(distance(query, s.name.toLowerCase()), distance(query, baseName(s.name))) }))
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, SUGGESTIONS)
+    .map((s) => s.name)
+  return { station: null, suggestions }
+}
+
+export interface StationCatalogueDeps {
+  db: Database
+  clock: Clock
+  bom: Pick<BomClient, 'fetchStateCatalogue'>
+}
+
+/** The station catalogue, read from BOM's state pages on demand and kept in the database. */
+export function createStationCatalogue({ db, clock, bom }: StationCatalogueDeps) {
+  const singleFlight = createSingleFlight<number>()
+
+  /** Reads the state's pages from BOM and upserts its stations; answers how many there are. */
+  function sync(state: StateCode): Promise<number> {
+    return singleFlight(state, async () => {
+      const found = await bom.fetchStateCatalogue(state)
+      const now = clock.now()
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(stations)
+          .values(found.map((s) => ({ pageId: s.pageId, name: s.name, state, updatedAt: now })))
+          .onConflictDoUpdate({ target: stations.pageId, set: { name: sql`excluded.name`, state: sql`excluded.state`, updatedAt: now } })
+        await tx
+          .insert(stateCatalogues)
+          .values({ state, syncedAt: now, stationCount: found.length })
+          .onConflictDoUpdate({ target: stateCatalogues.state, set: { syncedAt: now, stationCount: found.length } })
+      })
+      return found.length
+    })
+  }
+
+  /** Makes sure the state has a catalogue, reading it from BOM the first time. */
+  async function ensure(state: StateCode): Promise<void> {
+    const [synced] = await db.select({ state: stateCatalogues.state }).from(stateCatalogues).where(eq(stateCatalogues.state, state))
+    if (!synced) await sync(state)
+  }
+
+  function inState(state: StateCode): Promise<Station[]> {
+    return db.select().from(stations).where(eq(stations.state, state)).orderBy(asc(stations.name))
+  }
+
+  async function search(state: StateCode, query: string | undefined, limit: number): Promise<Station[]> {
+    const all = await inState(state)
+    if (!query) return all.slice(0, limit)
+    const q = query.trim().toLowerCase()
+    return all.filter((s) => s.name.toLowerCase().includes(q)).slice(0, limit)
+  }
+
+  async function find(state: StateCode, location: string): Promise<StationMatch> {
+    return matchStation(await inState(state), location)
+  }
+
+  async function byPageId(pageId: string): Promise<Station | undefined> {
+    const [station] = await db.select().from(stations).where(and(eq(stations.pageId, pageId)))
+    return station
+  }
+
+  return { sync, ensure, search, find, byPageId }
+}
+
+export type StationCatalogue = ReturnType<typeof createStationCatalogue>
+
