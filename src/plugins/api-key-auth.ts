@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm'
 import type { ApiKey } from '../db/schema/index.js'
 import { apiKeys, users } from '../db/schema/index.js'
 import { apiError } from '../errors.js'
-import { createKeyUsageTracker } from '../services/key-usage-tracker.js'
+import { createKeyUsageTracker, type KeyUsageTracker } from '../services/key-usage-tracker.js'
 import { sha256Hex } from '../services/secrets.js'
 import { bearerToken } from './authenticate.js'
 
@@ -12,6 +12,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** onRequest guard for data routes: a usable API key of an active user. */
     authenticateKey(request: FastifyRequest): Promise<void>
+    /** Batches `last_used` writes; flushed on an interval and at shutdown. */
+    keyUsage: KeyUsageTracker
   }
   interface FastifyRequest {
     /** The key that authenticated a data request; set by `authenticateKey`. */
@@ -32,6 +34,7 @@ function presentedKey(request: FastifyRequest): string | undefined {
 
 async function apiKeyAuthPlugin(app: FastifyInstance) {
   const tracker = createKeyUsageTracker({ db: app.db, clock: app.clock })
+  app.decorate('keyUsage', tracker)
   const flush = () => tracker.flush().catch((error: Error) => app.log.warn({ err: { message: error.message } }, 'last_used flush failed'))
   const timer = setInterval(() => void flush(), LAST_USED_FLUSH_MS)
   timer.unref()
