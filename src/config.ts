@@ -32,6 +32,7 @@ export const EnvSchema = Type.Object({
   API_KEY_ROTATION_GRACE_HOURS: Type.Number({ minimum: 0, maximum: 720, default: 24 }),
   MAX_RANGE_DAYS: Type.Integer({ minimum: 1, maximum: 3660, default: 93 }),
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
 })
 
@@ -103,6 +104,7 @@ function resolveConfig(env: Env) {
     keyRotationGraceMs: Math.round(env.API_KEY_ROTATION_GRACE_HOURS * 3_600_000),
     maxRangeDays: env.MAX_RANGE_DAYS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     logLevel: env.LOG_LEVEL,
   }
 }

@@ -72,6 +72,7 @@ export async function build(t: TestLike, options: BuildOptions = {}): Promise<Te
     SMTP_URL: inbox.url,
     LOG_LEVEL: 'info',
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...options.env,
   })

@@ -92,7 +92,9 @@ export function createAccounts(deps: AccountDeps) {
       .update(users)
       .set({
         loginAttempts: sql`case when ${users.lastLoginAttempt} > ${windowStart}::timestamptz then ${users.loginAttempts} + 1 else 1 end`,
-        lastLoginAttempt: now,
+        // The column holds the start of the current window: it moves only when a new one begins,
+        // so failures spread wider than the window never add up to a lock.
+        lastLoginAttempt: sql`case when ${users.lastLoginAttempt} > ${windowStart}::timestamptz then ${users.lastLoginAttempt} else ${now.toISOString()}::timestamptz end`,
       })
       .where(
         and(
@@ -126,19 +128,20 @@ export function createAccounts(deps: AccountDeps) {
     }
     const check = await verifyPassword(user.passwordHash, input.password)
     if (!check.ok) throw apiError('INVALID_CREDENTIALS')
-    if (!user.isActive) throw apiError('ACCOUNT_DISABLED')
-    if (config.requireEmailVerification && !user.emailVerified) throw apiError('EMAIL_NOT_VERIFIED')
-
+    // The right password clears the failure count even when the login is refused below.
+    const allowed = user.isActive && (user.emailVerified || !config.requireEmailVerification)
     const [updated] = await db
       .update(users)
       .set({
         loginAttempts: 0,
-        lastLogin: now,
+        ...(allowed ? { lastLogin: now } : {}),
         ...(check.needsRehash ? { passwordHash: await hashPassword(input.password) } : {}),
         ...(config.adminEmails.includes(user.email) ? { role: 'admin' as const } : {}),
       })
       .where(eq(users.id, user.id))
       .returning()
+    if (!user.isActive) throw apiError('ACCOUNT_DISABLED')
+    if (!allowed) throw apiError('EMAIL_NOT_VERIFIED')
     return updated ?? user
   }
 
@@ -149,8 +152,11 @@ export function createAccounts(deps: AccountDeps) {
     await sessions.revokeAllForUser(userId)
   }
 
+  /** Guesses at the current password count towards the same lockout as failed logins. */
   async function changePassword(user: User, currentPassword: string, newPassword: string): Promise<void> {
     assertPasswordAllowed(newPassword, 'new_password')
+    const now = clock.now()
+    if (!(await takeLoginAttempt(user.id, now))) throw lockedError((await findById(user.id)) ?? user, now)
     const check = await verifyPassword(user.passwordHash, currentPassword)
     if (!check.ok) throw apiError('INVALID_CREDENTIALS', { message: 'The current password is wrong' })
     await setPassword(user.id, newPassword)

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ChangePasswordBody, TokensResponse, UserResponse } from '../../schemas/auth.js'
 import { errorResponses } from '../../schemas/common.js'
 import { toUserDto } from '../../schemas/user.js'
-import { startSession } from './session-tokens.js'
+import { authRateLimit, startSession } from './session-tokens.js'
 
 /** Routes about the logged-in account itself. */
 const me: FastifyPluginAsyncTypebox = async (app) => {
@@ -18,13 +18,14 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/change-password', {
     onRequest: app.authenticate,
+    config: authRateLimit(app),
     schema: {
       tags: ['auth'],
       summary: 'Change the password; ends every other session',
       description: 'Every refresh token of the account is revoked; the answer carries a new session.',
       security: [{ bearerAuth: [] }],
       body: ChangePasswordBody,
-      response: { 200: TokensResponse, ...errorResponses(400, 401, 413, 415) },
+      response: { 200: TokensResponse, ...errorResponses(400, 401, 413, 415, 429) },
     },
   }, async (request) => {
     await app.accounts.changePassword(request.account, request.body.current_password, request.body.new_password)
