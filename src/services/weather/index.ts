@@ -1,0 +1,24 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { Clock } from '../../clock.js'
+import type { Config } from '../../config.js'
+import type { Database } from '../../db/client.js'
+import { version } from '../../version.js'
+import { bomUserAgent, createBomClient } from '../bom/client.js'
+import { createObservationStore } from './observation-store.js'
+import { createStationCatalogue } from './stations.js'
+
+/** The upstream client, the station catalogue and the observation store, wired from config. */
+export function createWeatherServices({ db, clock, config, log }: { db: Database; clock: Clock; config: Config; log: FastifyBaseLogger }) {
+  const bom = createBomClient({
+    baseUrl: config.bomBaseUrl,
+    userAgent: bomUserAgent(version, config.appUrl),
+    timeoutMs: config.bomTimeoutMs,
+  })
+  return {
+    bom,
+    stationCatalogue: createStationCatalogue({ db, clock, bom }),
+    observationStore: createObservationStore({ db, clock, bom, currentMonthTtlMs: config.currentMonthTtlMs, log }),
+  }
+}
+
+export type WeatherServices = ReturnType<typeof createWeatherServices>
