@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { and, eq } from 'drizzle-orm'
-import type { ApiKey } from '../db/schema/index.js'
-import { apiKeys, users } from '../db/schema/index.js'
+import { eq } from 'drizzle-orm'
+import { apiKeys, users, type ApiKey } from '../db/schema/index.js'
 import { apiError } from '../errors.js'
 import { createKeyUsageTracker, type KeyUsageTracker } from '../services/key-usage-tracker.js'
 import { sha256Hex } from '../services/secrets.js'
@@ -55,7 +54,7 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
       .select({ key: apiKeys, owner: users })
       .from(apiKeys)
       .innerJoin(users, eq(users.id, apiKeys.userId))
-      .where(and(eq(apiKeys.keyHash, sha256Hex(key))))
+      .where(eq(apiKeys.keyHash, sha256Hex(key)))
     if (!found) throw apiError('API_KEY_INVALID')
     const now = app.clock.now()
     if (found.key.deletedAt) throw apiError('API_KEY_REVOKED')

@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull } from 'drizzle-orm'
-import { addMs, DAY, HOUR, MINUTE, type Clock } from '../clock.js'
+import { addMs, HOUR, MINUTE, type Clock } from '../clock.js'
 import type { Database } from '../db/client.js'
 import { oneTimeTokens, type TokenPurpose } from '../db/schema/index.js'
 import { randomToken, sha256Hex } from './secrets.js'

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { asc, eq, sql } from 'drizzle-orm'
 import { distance } from 'fastest-levenshtein'
 import type { Clock } from '../../clock.js'
 import type { Database } from '../../db/client.js'
@@ -92,7 +92,7 @@ export function createStationCatalogue({ db, clock, bom }: StationCatalogueDeps)
   }
 
   async function byPageId(pageId: string): Promise<Station | undefined> {
-    const [station] = await db.select().from(stations).where(and(eq(stations.pageId, pageId)))
+    const [station] = await db.select().from(stations).where(eq(stations.pageId, pageId))
     return station
   }
 
