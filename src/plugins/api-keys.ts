@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { createApiKeys, DEFAULT_MAX_ACTIVE_KEYS, type ApiKeys } from '../services/api-keys.js'
+import { createApiKeys, type ApiKeys } from '../services/api-keys.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,7 +15,6 @@ async function apiKeysPlugin(app: FastifyInstance) {
       db: app.db,
       clock: app.clock,
       rotationGraceMs: app.config.keyRotationGraceMs,
-      maxActiveKeys: () => DEFAULT_MAX_ACTIVE_KEYS,
     }),
   )
 }

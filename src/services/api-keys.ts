@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { and, count, desc, eq, gt, isNull, or } from 'drizzle-orm'
 import { addMs, type Clock } from '../clock.js'
 import type { Database } from '../db/client.js'
-import { apiKeys, users, type ApiKey } from '../db/schema/index.js'
+import { apiKeys, tiers, users, type ApiKey } from '../db/schema/index.js'
 import { apiError } from '../errors.js'
 import { sha256Hex } from './secrets.js'
 
@@ -11,7 +11,8 @@ export const KEY_PREFIX = 'fw_'
 export const KEY_PATTERN = /^fw_[A-Za-z0-9_-]{43}$/
 /** What lists show of a key: enough to tell keys apart, far too little to guess one. */
 const DISPLAY_PREFIX_LENGTH = KEY_PREFIX.length + 8
-export const DEFAULT_MAX_ACTIVE_KEYS = 10
+/** Only for a user whose tier row is missing, which the foreign key prevents. */
+const DEFAULT_MAX_ACTIVE_KEYS = 10
 
 export function generateApiKey() {
   const value = KEY_PREFIX + randomBytes(32).toString('base64url')
@@ -27,10 +28,9 @@ export interface ApiKeyDeps {
   db: Database
   clock: Clock
   rotationGraceMs: number
-  maxActiveKeys: (tier: string) => number
 }
 
-export function createApiKeys({ db, clock, rotationGraceMs, maxActiveKeys }: ApiKeyDeps) {
+export function createApiKeys({ db, clock, rotationGraceMs }: ApiKeyDeps) {
   const activeAt = (now: Date) =>
     and(eq(apiKeys.isActive, true), isNull(apiKeys.deletedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))
 
@@ -62,10 +62,12 @@ export function createApiKeys({ db, clock, rotationGraceMs, maxActiveKeys }: Api
     const key = await db.transaction(async (tx) => {
       // Locking the owner's row serialises key creation per user, so racing requests cannot
       // exceed the limit.
-      const [owner] = await tx.select({ tier: users.tier }).from(users).where(eq(users.id, userId)).for('update')
+      const [owner] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
       if (!owner) throw apiError('NOT_FOUND')
+      // Read inside the transaction, so a tier edit applies to the very next request.
+      const [tier] = await tx.select({ maxApiKeys: tiers.maxApiKeys }).from(users).innerJoin(tiers, eq(tiers.name, users.tier)).where(eq(users.id, userId))
       const [active] = await tx.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.userId, userId), activeAt(now)))
-      const limit = maxActiveKeys(owner.tier)
+      const limit = tier?.maxApiKeys ?? DEFAULT_MAX_ACTIVE_KEYS
       if ((active?.n ?? 0) >= limit) {
         throw apiError('KEY_LIMIT_REACHED', { message: `Your tier allows ${limit} active API keys; deactivate or delete one first`, extra: { limit } })
       }

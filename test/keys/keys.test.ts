@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm'
 import t from 'tap'
-import { apiKeys } from '../../src/db/schema/index.js'
+import { apiKeys, tiers } from '../../src/db/schema/index.js'
 import { sha256Hex } from '../../src/services/secrets.js'
 import { build, createUser, json, login, request, type TestContext, type TestUser } from '../helper.js'
 
@@ -152,4 +152,15 @@ t.test('rotate issues a new key; the old one expires after the grace period', as
   const again = await request(ctx, 'POST', `/api/keys/${body.api_key.id}/rotate`, undefined, alice.accessToken)
   t.equal(again.statusCode, 409)
   t.equal(json(again).code, 'KEY_INACTIVE')
+})
+
+t.test("the tier's max_api_keys applies at the next request", async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  await ctx.app.db.update(tiers).set({ maxApiKeys: 2 }).where(eq(tiers.name, 'free'))
+  t.equal((await createKey(ctx, user, { name: 'one' })).response.statusCode, 201)
+  t.equal((await createKey(ctx, user, { name: 'two' })).response.statusCode, 201)
+  const third = await createKey(ctx, user, { name: 'three' })
+  t.equal(third.response.statusCode, 400)
+  t.equal(third.body.limit, 2)
 })

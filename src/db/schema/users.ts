@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { boolean, check, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import { tiers } from './tiers.js'
 
 export const TIERS = ['free', 'pro', 'enterprise'] as const
 export const ROLES = ['user', 'admin'] as const
@@ -13,7 +14,10 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     fullName: text('full_name').notNull(),
     emailVerified: boolean('email_verified').notNull().default(false),
-    tier: text('tier', { enum: TIERS }).notNull().default('free'),
+    tier: text('tier', { enum: TIERS })
+      .notNull()
+      .default('free')
+      .references(() => tiers.name),
     role: text('role', { enum: ROLES }).notNull().default('user'),
     isActive: boolean('is_active').notNull().default(true),
     loginAttempts: integer('login_attempts').notNull().default(0),
