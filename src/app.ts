@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { loggerOptions } from './logger.js'
 import accountsPlugin from './plugins/accounts.js'
+import adminPlugin from './plugins/admin.js'
 import apiKeyAuthPlugin from './plugins/api-key-auth.js'
 import apiKeysPlugin from './plugins/api-keys.js'
 import authenticatePlugin from './plugins/authenticate.js'
@@ -17,11 +18,15 @@ import errorsPlugin from './plugins/errors.js'
 import httpPlugin from './plugins/http.js'
 import jwtPlugin from './plugins/jwt.js'
 import mailerPlugin from './plugins/mailer.js'
+import meteringPlugin from './plugins/metering.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
+import usageReportsPlugin from './plugins/usage-reports.js'
 import weatherPlugin from './plugins/weather.js'
+import adminRoutes from './routes/admin/index.js'
 import apiIndex from './routes/api-index.js'
 import authRoutes from './routes/auth/index.js'
 import keyRoutes from './routes/keys/index.js'
+import usageRoutes from './routes/usage/index.js'
 import weatherRoutes from './routes/weather/index.js'
 import health from './routes/health.js'
 
@@ -73,13 +78,18 @@ async function application(instance: FastifyInstance, options: AppOptions): Prom
   await instance.register(accountsPlugin)
   await instance.register(authenticatePlugin)
   await instance.register(apiKeysPlugin)
+  await instance.register(usageReportsPlugin)
+  await instance.register(adminPlugin)
   await instance.register(apiKeyAuthPlugin)
+  await instance.register(meteringPlugin)
   await instance.register(weatherPlugin)
 
   await instance.register(health)
   await instance.register(apiIndex)
   await instance.register(authRoutes, { prefix: '/api/auth' })
   await instance.register(keyRoutes, { prefix: '/api/keys' })
+  await instance.register(usageRoutes, { prefix: '/api/usage' })
+  await instance.register(adminRoutes, { prefix: '/api/admin' })
   await instance.register(weatherRoutes, { prefix: '/api/weather' })
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
+import type { PGlite } from '@electric-sql/pglite'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../src/app.js'
@@ -25,6 +26,8 @@ export interface BuildOptions {
   clock?: TestClock
   /** Leave the per-file log check out (for tests that log secrets on purpose). */
   allowSecretsInLogs?: boolean
+  /** Run against another test app's database, as a second instance of the service would. */
+  shareDatabaseWith?: TestContext
 }
 
 export interface TestContext {
@@ -38,6 +41,10 @@ export interface TestContext {
   logText(): string
   /** Secrets the test handled; none may appear in the logs. */
   secrets: Set<string>
+  /** The database behind the app, for a second instance to share. */
+  database: { url?: string; pglite?: PGlite }
+  /** Apps sharing this context's database: closed before the database goes. */
+  sharers: FastifyInstance[]
 }
 
 /** Shapes of secrets we never log, whatever test produced them. */
@@ -62,8 +69,10 @@ export async function build(t: TestLike, options: BuildOptions = {}): Promise<Te
   const clock = options.clock ?? new TestClock()
   const inbox = await startInbox()
   const dataDir = mkdtempSync(join(tmpdir(), 'fetcha-test-'))
-  const database = testDatabaseUrl ? await freshPostgres() : undefined
-  const pglite = database ? undefined : await freshPglite()
+  const shared = options.shareDatabaseWith?.database
+  const database = shared || !testDatabaseUrl ? undefined : await freshPostgres()
+  const pglite = shared ? shared.pglite : database ? undefined : await freshPglite()
+  const databaseUrl = shared ? shared.url : database?.url
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
@@ -73,7 +82,7 @@ export async function build(t: TestLike, options: BuildOptions = {}): Promise<Te
     LOG_LEVEL: 'info',
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     MAX_EVENT_LOOP_DELAY_MS: '0',
-    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   })
   const lines: string[] = []
@@ -95,12 +104,20 @@ export async function build(t: TestLike, options: BuildOptions = {}): Promise<Te
     },
     logText: () => lines.join('\n'),
     secrets,
+    database: { ...(databaseUrl ? { url: databaseUrl } : {}), ...(pglite ? { pglite } : {}) },
+    sharers: [],
   }
+  options.shareDatabaseWith?.sharers.push(app)
   t.teardown(async () => {
     await app.mailer.drain()
+    for (const sharer of ctx.sharers) await sharer.close()
     await app.close()
     await inbox.close()
-    await database?.drop()
+    // Only the context that made a database removes it (a sharing one closes first).
+    if (!shared) {
+      await pglite?.close()
+      await database?.drop()
+    }
     rmSync(dataDir, { recursive: true, force: true })
     // Every test's logs are checked, so the whole suite proves that nothing secret is logged.
     const leaked = options.allowSecretsInLogs ? [] : secretsInLogs(ctx.logText(), secrets)

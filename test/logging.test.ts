@@ -135,9 +135,11 @@ async function appLoggingEmails(t: Test, nodeEnv: 'development' | 'production') 
   })
   const chunks: string[] = []
   const logStream = new Writable({ write: (chunk: Buffer, _e, cb) => void (chunks.push(chunk.toString('utf8')), cb()) })
-  const app = await buildApp({ config, logStream, migrate: false, ...(postgres ? {} : { pglite: await freshPglite() }) })
+  const pglite = postgres ? undefined : await freshPglite()
+  const app = await buildApp({ config, logStream, migrate: false, ...(pglite ? { pglite } : {}) })
   t.teardown(async () => {
     await app.close()
+    await pglite?.close()
     await postgres?.drop()
     rmSync(dataDir, { recursive: true, force: true })
   })

@@ -4,7 +4,10 @@ import { embeddedDatabase, openPglite, openPostgres, type DatabaseHandle } from 
 import { migratePgliteDatabase, migratePostgresDatabase } from './migrate.js'
 
 export interface OpenOptions {
-  /** An embedded database to use instead of the configured one (tests load a migrated copy). */
+  /**
+   * An embedded database to use instead of the configured one (tests load a migrated copy). Its
+   * owner closes it: closing the app leaves it open, so several apps can share it.
+   */
   pglite?: PGlite
   /** Apply pending migrations first (the default). */
   migrate?: boolean
@@ -15,7 +18,7 @@ export async function openConfiguredDatabase(config: Config, options: OpenOption
   const migrate = options.migrate ?? true
   if (options.pglite) {
     if (migrate) await migratePgliteDatabase(options.pglite)
-    return openPglite(options.pglite)
+    return { ...openPglite(options.pglite), close: async () => {} }
   }
   if (config.databaseUrl) {
     if (migrate) await migratePostgresDatabase(config.databaseUrl, config.databaseConnectTimeoutSeconds)

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { eq } from 'drizzle-orm'
-import { apiKeys, users, type ApiKey } from '../db/schema/index.js'
+import { apiKeys, tiers, users, type ApiKey, type Tier } from '../db/schema/index.js'
 import { apiError } from '../errors.js'
 import { createKeyUsageTracker, type KeyUsageTracker } from '../services/key-usage-tracker.js'
 import { sha256Hex } from '../services/secrets.js'
@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The key that authenticated a data request; set by `authenticateKey`. */
     apiKey: ApiKey
+    /** The key owner's tier as it stands now; set by `authenticateKey`. */
+    tier: Tier
   }
 }
 
@@ -43,6 +45,7 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
   })
 
   app.decorateRequest('apiKey', null as unknown as ApiKey)
+  app.decorateRequest('tier', null as unknown as Tier)
 
   app.decorate('authenticateKey', async (request: FastifyRequest) => {
     if (request.query && typeof request.query === 'object' && 'api_key' in request.query) throw apiError('API_KEY_IN_QUERY')
@@ -51,9 +54,10 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
     if (!PLAUSIBLE_KEY.test(key)) throw apiError('API_KEY_MALFORMED')
 
     const [found] = await app.db
-      .select({ key: apiKeys, owner: users })
+      .select({ key: apiKeys, owner: users, tier: tiers })
       .from(apiKeys)
       .innerJoin(users, eq(users.id, apiKeys.userId))
+      .innerJoin(tiers, eq(tiers.name, users.tier))
       .where(eq(apiKeys.keyHash, sha256Hex(key)))
     if (!found) throw apiError('API_KEY_INVALID')
     const now = app.clock.now()
@@ -64,6 +68,7 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
 
     request.apiKey = found.key
     request.account = found.owner
+    request.tier = found.tier
     tracker.touch(found.key.id)
   })
 }

@@ -82,12 +82,21 @@ function loggable(error: unknown): Record<string, unknown> {
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  reply.request.errorMessage = error.message
   if (error.headers) reply.headers(error.headers)
   if (error.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', RETRY_AFTER_SECONDS)
   return reply.code(error.statusCode).send({ success: false, error: error.message, code: error.code, ...error.extra })
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The message of the error this request was answered with, for the usage record. */
+    errorMessage: string | null
+  }
+}
+
 async function errorsPlugin(app: FastifyInstance) {
+  app.decorateRequest('errorMessage', null)
   // JSON only: any other content type is a 415, not a string body that fails validation.
   app.removeContentTypeParser(['text/plain'])
 

@@ -3,10 +3,11 @@ import underPressure from '@fastify/under-pressure'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
-/** Headers a browser client must be able to read: quotas and rate limits. */
+/** Headers a browser client must be able to read: quotas, rate limits, exports. */
 export const EXPOSED_HEADERS = [
   'X-Quota-Limit', 'X-Quota-Remaining', 'X-Quota-Reset',
   'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After',
+  'Content-Disposition', 'X-Export-Truncated', 'X-Export-Max-Rows',
 ]
 
 /** Cross-origin rules and load shedding. */

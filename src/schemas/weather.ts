@@ -49,5 +49,11 @@ export const LocationResponse = Success({
     fetched_at: Type.Union([Timestamp, Type.Null()]),
   }),
   cached: Type.Boolean(),
-  meta: Type.Object({ response_time_ms: Type.Number(), tier: Type.String() }, { additionalProperties: true }),
+  meta: Type.Object({
+    response_time_ms: Type.Number(),
+    tier: Type.String(),
+    quota_limit: Type.Union([Type.Integer(), Type.Null()], { description: 'null for an unlimited tier' }),
+    quota_used: Type.Integer({ description: 'Requests counted this month, this one included' }),
+    quota_remaining: Type.Union([Type.Integer(), Type.Null()]),
+  }),
 })

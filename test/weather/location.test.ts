@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm'
 import t from 'tap'
+import { users } from '../../src/db/schema/index.js'
 import { build, createUser, json, type TestContext } from '../helper.js'
 import { startBomServer } from '../fixtures/bom/server.js'
 import { MELBOURNE_NOVEMBER, MELBOURNE_OCTOBER, VIC_INDEX, vicSite } from './bom-site.js'
@@ -12,6 +14,8 @@ async function setup(t: Parameters<typeof build>[0], routes = vicSite()) {
   t.teardown(bom.close)
   const ctx = await build(t, { env: { BOM_BASE_URL: bom.baseUrl }, clock: new TestClock(NOW) })
   const user = await createUser(ctx)
+  // Enterprise: these tests send more than the free tier's 10 requests an hour.
+  await ctx.app.db.update(users).set({ tier: 'enterprise' }).where(eq(users.id, user.id))
   const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: { name: 'test' }, headers: { authorization: `Bearer ${user.accessToken}` } }))
   ctx.secrets.add(created.key_value)
   return { ctx, bom, key: created.key_value as string }

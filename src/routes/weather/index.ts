@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { apiError } from '../../errors.js'
+import { perKeyRateLimit } from '../../plugins/metering.js'
 import { errorResponses } from '../../schemas/common.js'
 import { LocationQuery, LocationResponse, StationsQuery, StationsResponse, StatesResponse } from '../../schemas/weather.js'
 import { resolveState, states, type State } from '../../services/bom/states.js'
@@ -57,11 +58,13 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/location', {
     onRequest: app.authenticateKey,
+    config: { metered: true, rateLimit: perKeyRateLimit },
+    preValidation: app.reserveQuota,
     schema: {
       ...keyAuth,
       summary: 'Daily observations of the station matching a location',
       querystring: LocationQuery,
-      response: { 200: LocationResponse, ...errorResponses(400, 401, 404, 502) },
+      response: { 200: LocationResponse, ...errorResponses(400, 401, 404, 429, 502, 503) },
     },
   }, async (request) => {
     const started = performance.now()
@@ -97,7 +100,13 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
         fetched_at: stored.fetchedAt?.toISOString() ?? null,
       },
       cached: !stored.fetched,
-      meta: { response_time_ms: Math.round((performance.now() - started) * 100) / 100, tier: request.account.tier },
+      meta: {
+        response_time_ms: Math.round((performance.now() - started) * 100) / 100,
+        tier: request.tier.name,
+        quota_limit: request.meter?.limit ?? null,
+        quota_used: request.meter?.used ?? 0,
+        quota_remaining: request.meter?.limit == null ? null : Math.max(0, request.meter.limit - request.meter.used),
+      },
     }
   })
 }

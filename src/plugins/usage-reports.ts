@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { createUsageReports, type UsageReports } from '../services/usage/reports.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    usageReports: UsageReports
+  }
+}
+
+async function usageReportsPlugin(app: FastifyInstance) {
+  app.decorate('usageReports', createUsageReports({ db: app.db, clock: app.clock }))
+}
+
+export default fp(usageReportsPlugin, { name: 'usage-reports', dependencies: ['database'] })

@@ -1,0 +1,154 @@
+import { and, eq, ne, gt, sql } from 'drizzle-orm'
+import type { Clock } from '../../clock.js'
+import type { Database } from '../../db/client.js'
+import { monthlyUsage, quotaLeases } from '../../db/schema/index.js'
+
+/** A lease withheld by a crashed instance frees itself after this long. */
+export const LEASE_TTL_MS = 60_000
+const MAX_BLOCK = 100
+/** Blocks shrink as the quota runs out: a twentieth of what is left, at least one. */
+const BLOCK_DIVISOR = 20
+
+export type Reservation =
+  | { kind: 'unlimited' }
+  | { kind: 'granted'; leaseKey: string; limit: number; used: number }
+  | { kind: 'exceeded'; limit: number; used: number }
+
+/**
+ * This instance's share of one user's monthly quota. `free` slots may be handed to requests;
+ * `inflight` are held by requests not yet answered. The database row of the lease holds
+ * free + inflight + answered-but-not-yet-flushed, so the sum over all instances plus the
+ * counted total never exceeds the quota.
+ */
+interface Lease {
+  userId: number
+  month: string
+  free: number
+  inflight: number
+  /** Requests counted against the quota as far as this instance knows, for the headers. */
+  used: number
+}
+
+export interface LeaseFlush {
+  userId: number
+  month: string
+  /** Slots the lease keeps in the database after the flush: those of unanswered requests. */
+  keep: number
+}
+
+/** A promise chain that runs one task at a time. */
+function createMutex() {
+  let tail: Promise<unknown> = Promise.resolve()
+  return function exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = tail.then(task, task)
+    tail = run.catch(() => undefined)
+    return run
+  }
+}
+
+/**
+ * Exact monthly quotas, decided in SQL in blocks (leases) instead of per request: one conditional
+ * grant under a row lock serves up to a block of requests from memory. Grants and flushes of this
+ * instance run one at a time, so a flush's absolute lease sizes never erase a concurrent grant.
+ */
+export function createQuotaLeases({ db, clock, instanceId }: { db: Database; clock: Clock; instanceId: string }) {
+  const leases = new Map<string, Lease>()
+  const exclusive = createMutex()
+  const keyOf = (userId: number, month: string) => `${userId}:${month}`
+
+  function leaseFor(userId: number, month: string): Lease {
+    const key = keyOf(userId, month)
+    let lease = leases.get(key)
+    if (!lease) {
+      lease = { userId, month, free: 0, inflight: 0, used: 0 }
+      leases.set(key, lease)
+    }
+    return lease
+  }
+
+  /** Asks the database for another block; answers how many slots were granted (0: quota spent). */
+  function grant(lease: Lease, quota: number): Promise<number> {
+    return exclusive(async () => {
+      // Requests queued behind one grant find its block here instead of each taking another.
+      if (lease.free > 0) return lease.free
+      return db.transaction(async (tx) => {
+        const now = clock.now()
+        await tx.insert(monthlyUsage).values({ userId: lease.userId, month: lease.month, lastUpdated: now }).onConflictDoNothing()
+        // The row lock serialises every instance's decision for this user and month.
+        const [counted] = await tx
+          .select({ total: monthlyUsage.totalRequests })
+          .from(monthlyUsage)
+          .where(and(eq(monthlyUsage.userId, lease.userId), eq(monthlyUsage.month, lease.month)))
+          .for('update')
+        const liveLeases = and(eq(quotaLeases.userId, lease.userId), eq(quotaLeases.month, lease.month), gt(quotaLeases.expiresAt, now))
+        const [others] = await tx
+          .select({ held: sql<number>`coalesce(sum(${quotaLeases.granted}), 0)::int` })
+          .from(quotaLeases)
+          .where(and(liveLeases, ne(quotaLeases.instanceId, instanceId)))
+        const [mine] = await tx
+          .select({ held: quotaLeases.granted })
+          .from(quotaLeases)
+          .where(and(eq(quotaLeases.instanceId, instanceId), eq(quotaLeases.userId, lease.userId), eq(quotaLeases.month, lease.month)))
+        const held = (counted?.total ?? 0) + (others?.held ?? 0) + (mine?.held ?? 0)
+        const available = quota - held
+        lease.used = held - lease.free
+        if (available <= 0) return 0
+        const block = Math.min(available, MAX_BLOCK, Math.max(1, Math.floor(available / BLOCK_DIVISOR)))
+        const expiresAt = new Date(now.getTime() + LEASE_TTL_MS)
+        await tx
+          .insert(quotaLeases)
+          .values({ instanceId, userId: lease.userId, month: lease.month, granted: block, expiresAt })
+          .onConflictDoUpdate({
+            target: [quotaLeases.instanceId, quotaLeases.userId, quotaLeases.month],
+            set: { granted: sql`${quotaLeases.granted} + ${block}`, expiresAt },
+          })
+        lease.free += block
+        return block
+      })
+    })
+  }
+
+  /** Takes one slot of the user's quota for `month`, asking for a new block when none is free. */
+  async function reserve(userId: number, month: string, quota: number | null): Promise<Reservation> {
+    if (quota === null) return { kind: 'unlimited' }
+    const lease = leaseFor(userId, month)
+    for (;;) {
+      if (lease.free > 0) {
+        lease.free -= 1
+        lease.inflight += 1
+        lease.used += 1
+        return { kind: 'granted', leaseKey: keyOf(userId, month), limit: quota, used: lease.used }
+      }
+      if ((await grant(lease, quota)) === 0) return { kind: 'exceeded', limit: quota, used: Math.max(lease.used, quota) }
+    }
+  }
+
+  /** A request holding a slot was answered; an uncharged answer (5xx) gives its slot back. */
+  function settle(leaseKey: string, charged: boolean): void {
+    const lease = leases.get(leaseKey)
+    if (!lease) return
+    lease.inflight -= 1
+    if (!charged) {
+      lease.free += 1
+      lease.used -= 1
+    }
+  }
+
+  /**
+   * Called synchronously when a flush takes its batch: free slots go back to the pool and each
+   * lease shrinks to its unanswered requests (answered ones are counted by the same flush).
+   */
+  function takeFlush(): LeaseFlush[] {
+    const out: LeaseFlush[] = []
+    for (const [key, lease] of leases) {
+      out.push({ userId: lease.userId, month: lease.month, keep: lease.inflight })
+      lease.free = 0
+      if (lease.inflight === 0) leases.delete(key)
+    }
+    return out.sort((a, b) => a.userId - b.userId || a.month.localeCompare(b.month))
+  }
+
+  return { reserve, settle, takeFlush, exclusive, instanceId }
+}
+
+export type QuotaLeases = ReturnType<typeof createQuotaLeases>

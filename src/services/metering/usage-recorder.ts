@@ -1,0 +1,151 @@
+import { sql } from 'drizzle-orm'
+import type { Clock } from '../../clock.js'
+import type { Database } from '../../db/client.js'
+import { monthlyUsage, quotaLeases, usage, type UsageRow } from '../../db/schema/index.js'
+import { utcMonth } from './months.js'
+import { LEASE_TTL_MS, type LeaseFlush, type QuotaLeases } from './quota-leases.js'
+
+/** Rows per INSERT statement: 15 parameters a row stays far below PostgreSQL's 65,535. */
+const ROWS_PER_STATEMENT = 1_000
+const DEADLOCK = '40P01'
+const MAX_ATTEMPTS = 3
+
+export interface UsageRecorderOptions {
+  db: Database
+  clock: Clock
+  leases: QuotaLeases
+  /** The most rows held in memory; past it, metered requests are refused rather than lost. */
+  maxBuffered: number
+}
+
+interface MonthlyDelta {
+  userId: number
+  month: string
+  total: number
+  successful: number
+  failed: number
+  responseTimeMs: number
+}
+
+/** Sums inserted rows per (user, month), sorted so concurrent flushes lock rows in one order. */
+function aggregate(rows: { userId: number; timestamp: Date; statusCode: number; responseTimeMs: number }[]): MonthlyDelta[] {
+  const byKey = new Map<string, MonthlyDelta>()
+  for (const row of rows) {
+    const month = utcMonth(row.timestamp)
+    const key = `${row.userId}:${month}`
+    let delta = byKey.get(key)
+    if (!delta) byKey.set(key, (delta = { userId: row.userId, month, total: 0, successful: 0, failed: 0, responseTimeMs: 0 }))
+    delta.total += 1
+    if (row.statusCode < 300) delta.successful += 1
+    else delta.failed += 1
+    delta.responseTimeMs += row.responseTimeMs
+  }
+  return [...byKey.values()].sort((a, b) => a.userId - b.userId || a.month.localeCompare(b.month))
+}
+
+/**
+ * Buffers usage rows and writes them in one transaction per flush: the rows (idempotent by
+ * request id), the monthly counters derived from the rows actually inserted, and the lease sizes.
+ */
+export function createUsageRecorder({ db, clock, leases, maxBuffered }: UsageRecorderOptions) {
+  let buffer: UsageRow[] = []
+  let flushing: Promise<void> | undefined
+
+  function record(row: UsageRow): void {
+    buffer.push(row)
+  }
+
+  async function write(rows: UsageRow[], leaseFlush: LeaseFlush[]): Promise<void> {
+    await db.transaction(async (tx) => {
+      const now = clock.now()
+      const inserted: { userId: number; timestamp: Date; statusCode: number; responseTimeMs: number }[] = []
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        inserted.push(
+          ...(await tx
+            .insert(usage)
+            .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+            .onConflictDoNothing({ target: usage.requestId })
+            .returning({ userId: usage.userId, timestamp: usage.timestamp, statusCode: usage.statusCode, responseTimeMs: usage.responseTimeMs })),
+        )
+      }
+      const deltas = aggregate(inserted)
+      if (deltas.length > 0) {
+        await tx
+          .insert(monthlyUsage)
+          .values(deltas.map((d) => ({
+            userId: d.userId, month: d.month, totalRequests: d.total, successfulRequests: d.successful,
+            failedRequests: d.failed, totalResponseTimeMs: d.responseTimeMs, lastUpdated: now,
+          })))
+          .onConflictDoUpdate({
+            target: [monthlyUsage.userId, monthlyUsage.month],
+            set: {
+              totalRequests: sql`${monthlyUsage.totalRequests} + excluded.total_requests`,
+              successfulRequests: sql`${monthlyUsage.successfulRequests} + excluded.successful_requests`,
+              failedRequests: sql`${monthlyUsage.failedRequests} + excluded.failed_requests`,
+              totalResponseTimeMs: sql`${monthlyUsage.totalResponseTimeMs} + excluded.total_response_time_ms`,
+              lastUpdated: now,
+            },
+          })
+      }
+      const expiresAt = new Date(now.getTime() + LEASE_TTL_MS).toISOString()
+      for (const lease of leaseFlush) {
+        const where = sql`instance_id = ${leases.instanceId}::uuid and user_id = ${lease.userId} and month = ${lease.month}`
+        if (lease.keep === 0) await tx.execute(sql`delete from ${quotaLeases} where ${where}`)
+        else await tx.execute(sql`update ${quotaLeases} set granted = ${lease.keep}, expires_at = ${expiresAt}::timestamptz where ${where}`)
+      }
+    })
+  }
+
+  /** Lease sizes of a failed flush, sent again with the next one (newer sizes win). */
+  let unsentSizes: LeaseFlush[] = []
+
+  function mergeSizes(older: LeaseFlush[], newer: LeaseFlush[]): LeaseFlush[] {
+    const byKey = new Map(older.map((l) => [`${l.userId}:${l.month}`, l]))
+    for (const l of newer) byKey.set(`${l.userId}:${l.month}`, l)
+    return [...byKey.values()].sort((a, b) => a.userId - b.userId || a.month.localeCompare(b.month))
+  }
+
+  /** Writes everything buffered so far; concurrent calls share one flush. */
+  function flush(): Promise<void> {
+    flushing ??= leases
+      .exclusive(async () => {
+        // Rows and lease sizes are taken in one synchronous step, so they agree.
+        const rows = buffer
+        buffer = []
+        const sizes = mergeSizes(unsentSizes, leases.takeFlush())
+        unsentSizes = []
+        if (rows.length === 0 && sizes.length === 0) return
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await write(rows, sizes)
+            return
+          } catch (error) {
+            if ((error as { code?: string }).code === DEADLOCK && attempt < MAX_ATTEMPTS) continue
+            buffer = rows.concat(buffer)
+            unsentSizes = sizes
+            throw error
+          }
+        }
+      })
+      .finally(() => {
+        flushing = undefined
+      })
+    return flushing
+  }
+
+  /** Flushes until nothing is buffered: a flush already under way may have taken only part. */
+  async function drain(): Promise<void> {
+    do await flush()
+    while (buffer.length > 0)
+  }
+
+  return {
+    record,
+    flush,
+    drain,
+    buffered: () => buffer.length,
+    full: () => buffer.length >= maxBuffered,
+  }
+}
+
+export type UsageRecorder = ReturnType<typeof createUsageRecorder>

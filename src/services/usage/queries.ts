@@ -1,0 +1,147 @@
+import { and, asc, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { Database } from '../../db/client.js'
+import { monthlyUsage, tiers, usage, users } from '../../db/schema/index.js'
+import type { Period } from './periods.js'
+
+/**
+ * The SQL behind the usage reports. Every aggregate runs in the database over one user's rows in
+ * one period, which the index on (user_id, timestamp) narrows; results are cast in SQL so that
+ * both drivers answer plain numbers. Builders, not results: tests EXPLAIN the same statements.
+ */
+
+/** Where the export resumes: the last row sent, its timestamp at full (microsecond) precision. */
+export interface ExportCursor {
+  timestamp: string
+  id: number
+}
+
+const succeeded = sql`${usage.statusCode} between 200 and 299`
+const count = sql<number>`count(*)::int`
+const countSucceeded = sql<number>`(count(*) filter (where ${succeeded}))::int`
+const countFailed = sql<number>`(count(*) filter (where not (${succeeded})))::int`
+/** Milliseconds to 2 decimals; 0 when there is nothing to aggregate. */
+const ms = (aggregate: SQL) => sql<number>`coalesce(round((${aggregate})::numeric, 2), 0)::float8`
+const avgMs = ms(sql`avg(${usage.responseTimeMs})`)
+/** The UTC calendar day of a request; grouped as a date, which sorts faster than its text. */
+const utcDay = sql`(${usage.timestamp} at time zone 'UTC')::date`
+const utcInstant = sql<string>`to_char(${usage.timestamp} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+// The index keeps timestamps DESC NULLS LAST. A plain DESC means NULLS FIRST and ASC means NULLS
+// LAST, neither of which the planner matches to it (it does not use NOT NULL to drop the
+// difference), so the orders are spelled out: forwards newest first, backwards oldest first.
+const newestFirst = [sql`${usage.timestamp} desc nulls last`, desc(usage.id)]
+const oldestFirst = [sql`${usage.timestamp} asc nulls first`, asc(usage.id)]
+
+export function usageQueries(db: Database) {
+  const ofUserIn = (userId: number, period: Period) =>
+    and(eq(usage.userId, userId), gte(usage.timestamp, period.start), lt(usage.timestamp, period.end))
+
+  /** The month's counters and the user's tier, read together so a tier edit shows at once. */
+  const monthly = (userId: number, month: string) =>
+    db
+      .select({
+        tier: tiers.name,
+        quotaLimit: tiers.monthlyQuota,
+        totalRequests: sql<number>`coalesce(${monthlyUsage.totalRequests}, 0)::int`,
+        successfulRequests: sql<number>`coalesce(${monthlyUsage.successfulRequests}, 0)::int`,
+        failedRequests: sql<number>`coalesce(${monthlyUsage.failedRequests}, 0)::int`,
+        totalResponseTimeMs: ms(sql`${monthlyUsage.totalResponseTimeMs}`),
+        averageResponseTimeMs: ms(sql`${monthlyUsage.totalResponseTimeMs} / nullif(${monthlyUsage.totalRequests}, 0)`),
+        lastUpdated: monthlyUsage.lastUpdated,
+      })
+      .from(users)
+      .innerJoin(tiers, eq(tiers.name, users.tier))
+      .leftJoin(monthlyUsage, and(eq(monthlyUsage.userId, users.id), eq(monthlyUsage.month, month)))
+      .where(eq(users.id, userId))
+
+  const recent = (userId: number, limit: number) =>
+    db
+      .select({
+        id: usage.id,
+        endpoint: usage.endpoint,
+        location: usage.location,
+        state: usage.state,
+        dateFrom: usage.dateFrom,
+        dateTo: usage.dateTo,
+        statusCode: usage.statusCode,
+        responseTimeMs: usage.responseTimeMs,
+        errorMessage: usage.errorMessage,
+        timestamp: usage.timestamp,
+        apiKeyId: usage.apiKeyId,
+      })
+      .from(usage)
+      .where(eq(usage.userId, userId))
+      .orderBy(...newestFirst)
+      .limit(limit)
+
+  const stats = (userId: number, period: Period) =>
+    db
+      .select({
+        totalRequests: count,
+        successfulRequests: countSucceeded,
+        failedRequests: countFailed,
+        avgResponseTime: avgMs,
+        minResponseTime: ms(sql`min(${usage.responseTimeMs})`),
+        maxResponseTime: ms(sql`max(${usage.responseTimeMs})`),
+        successRate: sql<number>`coalesce(round(100.0 * count(*) filter (where ${succeeded}) / nullif(count(*), 0), 2), 0)::float8`,
+      })
+      .from(usage)
+      .where(ofUserIn(userId, period))
+
+  const breakdown = (userId: number, period: Period) =>
+    db
+      .select({ endpoint: usage.endpoint, requestCount: count, successfulCount: countSucceeded, avgResponseTime: avgMs })
+      .from(usage)
+      .where(ofUserIn(userId, period))
+      .groupBy(usage.endpoint)
+      .orderBy(sql`count(*) desc`, asc(usage.endpoint))
+
+  const daily = (userId: number, period: Period) =>
+    db
+      .select({ date: sql<string>`to_char(${utcDay}, 'YYYY-MM-DD')`, requestCount: count, successfulCount: countSucceeded, avgResponseTime: avgMs })
+      .from(usage)
+      .where(ofUserIn(userId, period))
+      .groupBy(utcDay)
+      .orderBy(utcDay)
+
+  /** How many rows the export would hold, counting no further than `cap`. */
+  const exportSize = (userId: number, period: Period, cap: number) =>
+    db
+      .select({ rows: count })
+      .from(db.select({ one: sql`1` }).from(usage).where(ofUserIn(userId, period)).limit(cap).as('capped'))
+
+  /** One page of the export, oldest first, after `cursor` (keyset paging: no OFFSET). */
+  const exportPage = (userId: number, period: Period, after: ExportCursor | undefined, pageSize: number) => {
+    const resume = after
+      ? and(
+          gte(usage.timestamp, sql`${after.timestamp}::timestamptz`),
+          or(gt(usage.timestamp, sql`${after.timestamp}::timestamptz`), gt(usage.id, after.id)),
+        )
+      : undefined
+    return db
+      .select({
+        id: usage.id,
+        timestamp: usage.timestamp,
+        cursor: utcInstant,
+        endpoint: usage.endpoint,
+        location: usage.location,
+        state: usage.state,
+        dateFrom: usage.dateFrom,
+        dateTo: usage.dateTo,
+        statusCode: usage.statusCode,
+        responseTimeMs: usage.responseTimeMs,
+        errorMessage: usage.errorMessage,
+        apiKeyId: usage.apiKeyId,
+        ipAddress: usage.ipAddress,
+        userAgent: usage.userAgent,
+      })
+      .from(usage)
+      .where(and(ofUserIn(userId, period), resume))
+      .orderBy(...oldestFirst)
+      .limit(pageSize)
+  }
+
+  return { monthly, recent, stats, breakdown, daily, exportSize, exportPage }
+}
+
+export type UsageQueries = ReturnType<typeof usageQueries>
+export type ExportRow = Awaited<ReturnType<ReturnType<UsageQueries['exportPage']>['execute']>>[number]
