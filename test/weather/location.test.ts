@@ -116,3 +116,20 @@ t.test('upstream down: 502 with nothing stored, stored data still served', async
   const stored = json(await weather(ctx, key, 'location=Melbourne&state=VIC&date_from=2025-11-01&date_to=2025-11-04'))
   t.equal(stored.data.length, 4)
 })
+
+t.test('meta reports the quota of a metered tier', async (t) => {
+  const bom = await startBomServer(vicSite())
+  t.teardown(bom.close)
+  const ctx = await build(t, { env: { BOM_BASE_URL: bom.baseUrl }, clock: new TestClock(NOW) })
+  const user = await createUser(ctx)
+  const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: {}, headers: { authorization: `Bearer ${user.accessToken}` } }))
+  ctx.secrets.add(created.key_value)
+  const response = await weather(ctx, created.key_value, 'location=Melbourne&state=VIC&date_from=2025-10-01')
+  t.equal(response.statusCode, 200)
+  t.same(json(response).meta.tier, 'free')
+  t.same(
+    { limit: json(response).meta.quota_limit, used: json(response).meta.quota_used, remaining: json(response).meta.quota_remaining },
+    { limit: 100, used: 1, remaining: 99 },
+  )
+  t.equal(response.headers['x-quota-remaining'], '99')
+})
