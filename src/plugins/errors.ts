@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { DrizzleQueryError } from 'drizzle-orm'
+import { errorCode } from '../db/errors.js'
 import { apiError, errorCatalogue, isApiError, type ApiError, type ErrorCode } from '../errors.js'
 
 const RETRY_AFTER_SECONDS = '5'
@@ -25,15 +26,9 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
 const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED'])
 const UNAVAILABLE_SQLSTATE = /^(08|53|57)/
 
-function rootCause(error: unknown): { code?: unknown; errno?: unknown } {
-  let current = error as { cause?: unknown; code?: unknown }
-  for (let depth = 0; current?.cause && depth < 5; depth++) current = current.cause as typeof current
-  return current ?? {}
-}
-
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = rootCause(error).code
-  return typeof code === 'string' && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code))
+  const code = errorCode(error)
+  return code !== undefined && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code))
 }
 
 interface ValidationIssue {

@@ -67,7 +67,13 @@ function queryDate(query: unknown, name: string): string | null {
  */
 async function meteringPlugin(app: FastifyInstance) {
   const leases = createQuotaLeases({ db: app.db, clock: app.clock, instanceId: randomUUID() })
-  const recorder = createUsageRecorder({ db: app.db, clock: app.clock, leases, maxBuffered: MAX_BUFFERED_ROWS })
+  const recorder = createUsageRecorder({
+    db: app.db,
+    clock: app.clock,
+    leases,
+    maxBuffered: MAX_BUFFERED_ROWS,
+    onDropped: (count) => app.log.warn({ rows: count }, 'usage rows of deleted users dropped'),
+  })
   // Requests on metered routes not yet answered, counted from their first hook: shutdown waits
   // for them, since one that is still authenticating will be metered once it gets through.
   let inflight = 0

@@ -1,13 +1,13 @@
-import { sql } from 'drizzle-orm'
+import { inArray, sql } from 'drizzle-orm'
+import { DEADLOCK_DETECTED, errorCode, FOREIGN_KEY_VIOLATION } from '../../db/errors.js'
 import type { Clock } from '../../clock.js'
 import type { Database } from '../../db/client.js'
-import { monthlyUsage, quotaLeases, usage, type UsageRow } from '../../db/schema/index.js'
+import { monthlyUsage, quotaLeases, usage, users, type UsageRow } from '../../db/schema/index.js'
 import { utcMonth } from './months.js'
 import { LEASE_TTL_MS, type LeaseFlush, type QuotaLeases } from './quota-leases.js'
 
 /** Rows per INSERT statement: 15 parameters a row stays far below PostgreSQL's 65,535. */
 const ROWS_PER_STATEMENT = 1_000
-const DEADLOCK = '40P01'
 const MAX_ATTEMPTS = 3
 
 export interface UsageRecorderOptions {
@@ -16,6 +16,8 @@ export interface UsageRecorderOptions {
   leases: QuotaLeases
   /** The most rows held in memory; past it, metered requests are refused rather than lost. */
   maxBuffered: number
+  /** Told how many rows were dropped because their user no longer exists. */
+  onDropped?: (count: number) => void
 }
 
 interface MonthlyDelta {
@@ -47,7 +49,7 @@ function aggregate(rows: { userId: number; timestamp: Date; statusCode: number; 
  * Buffers usage rows and writes them in one transaction per flush: the rows (idempotent by
  * request id), the monthly counters derived from the rows actually inserted, and the lease sizes.
  */
-export function createUsageRecorder({ db, clock, leases, maxBuffered }: UsageRecorderOptions) {
+export function createUsageRecorder({ db, clock, leases, maxBuffered, onDropped }: UsageRecorderOptions) {
   let buffer: UsageRow[] = []
   let flushing: Promise<void> | undefined
 
@@ -96,6 +98,14 @@ export function createUsageRecorder({ db, clock, leases, maxBuffered }: UsageRec
     })
   }
 
+  async function withoutDeletedUsers(rows: UsageRow[]): Promise<UsageRow[]> {
+    const ids = [...new Set(rows.map((r) => r.userId))]
+    const existing = new Set((await db.select({ id: users.id }).from(users).where(inArray(users.id, ids))).map((u) => u.id))
+    const kept = rows.filter((r) => existing.has(r.userId))
+    onDropped?.(rows.length - kept.length)
+    return kept
+  }
+
   /** Lease sizes of a failed flush, sent again with the next one (newer sizes win). */
   let unsentSizes: LeaseFlush[] = []
 
@@ -115,13 +125,21 @@ export function createUsageRecorder({ db, clock, leases, maxBuffered }: UsageRec
         const sizes = mergeSizes(unsentSizes, leases.takeFlush())
         unsentSizes = []
         if (rows.length === 0 && sizes.length === 0) return
+        let batch = rows
         for (let attempt = 1; ; attempt++) {
           try {
-            await write(rows, sizes)
+            await write(batch, sizes)
             return
           } catch (error) {
-            if ((error as { code?: string }).code === DEADLOCK && attempt < MAX_ATTEMPTS) continue
-            buffer = rows.concat(buffer)
+            const code = errorCode(error)
+            if (attempt < MAX_ATTEMPTS && code === DEADLOCK_DETECTED) continue
+            // A user deleted since their request was answered: their rows have nowhere to go,
+            // and must not block everyone else's.
+            if (attempt < MAX_ATTEMPTS && code === FOREIGN_KEY_VIOLATION) {
+              batch = await withoutDeletedUsers(batch)
+              continue
+            }
+            buffer = batch.concat(buffer)
             unsentSizes = sizes
             throw error
           }

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import { createQuotaLeases } from '../../src/services/metering/quota-leases.js'
+import { createUsageRecorder } from '../../src/services/metering/usage-recorder.js'
+import type { UsageRow } from '../../src/db/schema/index.js'
+import { build, createUser } from '../helper.js'
+import { counters, usageRows } from './helpers.js'
+
+function row(userId: number, requestId: string, at: Date, statusCode = 200): UsageRow {
+  return { requestId, userId, endpoint: '/api/weather/location', responseTimeMs: 12.5, statusCode, timestamp: at }
+}
+
+t.test('a flush sent twice counts once: rows are keyed by request id and counters follow the rows inserted', async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
+  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: 10 })
+  const at = ctx.clock.now()
+  const ids = [randomUUID(), randomUUID(), randomUUID()]
+  for (const id of ids) recorder.record(row(user.id, id, at, id === ids[2] ? 404 : 200))
+  await recorder.drain()
+  // The same rows again, as a retry after an unclear commit would send them.
+  for (const id of ids) recorder.record(row(user.id, id, at))
+  await recorder.drain()
+  t.equal(await usageRows(ctx, user), 3)
+  const [monthly] = await counters(ctx, user)
+  t.equal(monthly?.totalRequests, 3)
+  t.equal(monthly?.successfulRequests, 2)
+  t.equal(monthly?.failedRequests, 1)
+  t.equal(monthly?.totalResponseTimeMs, 37.5)
+})
+
+t.test('the buffer is bounded', async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
+  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: 2 })
+  recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
+  t.equal(recorder.full(), false)
+  recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
+  t.equal(recorder.full(), true, 'metered requests are refused (503) rather than rows dropped')
+  await recorder.drain()
+  t.equal(recorder.full(), false)
+  t.equal(recorder.buffered(), 0)
+})
+
+t.test("a deleted user's rows are dropped, not allowed to block everyone else's", async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
+  const dropped: number[] = []
+  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: 10, onDropped: (n) => dropped.push(n) })
+  recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
+  recorder.record(row(2_000_000_000, randomUUID(), ctx.clock.now()))
+  await recorder.drain()
+  t.same(dropped, [1])
+  t.equal(recorder.buffered(), 0)
+  t.equal(await usageRows(ctx, user), 1, "the existing user's row is written")
+})
+
+t.test('rows of a flush that fails stay buffered', async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
+  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: 10 })
+  // A status code beyond smallint fails the whole insert, as an unreachable database would.
+  recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
+  recorder.record(row(user.id, randomUUID(), ctx.clock.now(), 70_000))
+  await t.rejects(recorder.flush())
+  t.equal(recorder.buffered(), 2, 'nothing was lost')
+  t.equal(await usageRows(ctx, user), 0, 'nothing was half-written')
+})
