@@ -29,7 +29,10 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     meter: MeteredRequest | null
+    /** On a metered route and not yet finished with. */
     meteredRoute: boolean
+    clientGone: boolean
+    replySent: boolean
   }
   interface FastifyContextConfig {
     /** Requests to this route are counted against the quota and recorded in `usage`. */
@@ -81,6 +84,9 @@ async function meteringPlugin(app: FastifyInstance) {
   app.decorate('metering', { leases, recorder, flush, inflight: () => inflight })
   app.decorateRequest('meter', null)
   app.decorateRequest('meteredRoute', false)
+  app.decorateRequest('clientGone', false)
+  app.decorateRequest('replySent', false)
+
 
   const timer = setInterval(() => void flush(), FLUSH_INTERVAL_MS)
   timer.unref()
@@ -120,14 +126,14 @@ async function meteringPlugin(app: FastifyInstance) {
     }
   })
 
-  app.addHook('onResponse', async (request, reply) => {
+  /** Ends the metering of one request, once: records it when `charged`, else gives its slot back. */
+  function finish(request: FastifyRequest, statusCode: number, charged: boolean, responseTimeMs = 0): void {
     if (!request.meteredRoute) return
     request.meteredRoute = false
     inflight -= 1
     const meter = request.meter
     if (!meter) return
     request.meter = null
-    const charged = reply.statusCode < 500
     if (meter.leaseKey) leases.settle(meter.leaseKey, charged)
     if (!charged) return
     recorder.record({
@@ -139,18 +145,31 @@ async function meteringPlugin(app: FastifyInstance) {
       state: queryText(request.query, 'state', 64),
       dateFrom: queryDate(request.query, 'date_from'),
       dateTo: queryDate(request.query, 'date_to'),
-      responseTimeMs: Math.round(reply.elapsedTime * 100) / 100,
-      statusCode: reply.statusCode,
-      errorMessage: reply.statusCode >= 400 ? (request.errorMessage?.slice(0, 500) ?? null) : null,
+      responseTimeMs: Math.round(responseTimeMs * 100) / 100,
+      statusCode,
+      errorMessage: statusCode >= 400 ? (request.errorMessage?.slice(0, 500) ?? null) : null,
       ipAddress: request.ip,
       userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
       // The time of the decision, so a request answered just after midnight counts in the month it was let in.
       timestamp: meter.at,
     })
+  }
+
+  // A client that hangs up gets no answer and is not charged; but its handler runs on, so the
+  // request stays in flight (and shutdown waits for it) until the handler has produced its reply.
+  app.addHook('onRequestAbort', async (request) => {
+    if (request.replySent) finish(request, 0, false)
+    else request.clientGone = true
+  })
+  app.addHook('onSend', async (request, _reply, payload) => {
+    request.replySent = true
+    if (request.clientGone) finish(request, 0, false)
+    return payload
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    finish(request, reply.statusCode, reply.statusCode < 500, reply.elapsedTime)
   })
 
-  // Answered requests must be written before the pool closes: wait for the ones still running,
-  // then flush; onClose flushes once more for any that finished in between.
   async function answeredAll(): Promise<void> {
     const deadline = Date.now() + DRAIN_TIMEOUT_MS
     while (inflight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
