@@ -35,6 +35,8 @@ export async function startInbox() {
       })
     },
   })
+  // SMTPServer re-emits its socket's errors; a port found taken is retried, not fatal.
+  server.on('error', () => {})
   const port = await listenOnFreePort(server.server)
 
   /** Resolves with the first message matching, waiting for it to arrive if need be. */
