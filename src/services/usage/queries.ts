@@ -53,21 +53,24 @@ export function usageQueries(db: Database) {
       .leftJoin(monthlyUsage, and(eq(monthlyUsage.userId, users.id), eq(monthlyUsage.month, month)))
       .where(eq(users.id, userId))
 
+  /** What the recent list and the export show of each request. */
+  const requestColumns = {
+    id: usage.id,
+    endpoint: usage.endpoint,
+    location: usage.location,
+    state: usage.state,
+    dateFrom: usage.dateFrom,
+    dateTo: usage.dateTo,
+    statusCode: usage.statusCode,
+    responseTimeMs: usage.responseTimeMs,
+    errorMessage: usage.errorMessage,
+    timestamp: usage.timestamp,
+    apiKeyId: usage.apiKeyId,
+  }
+
   const recent = (userId: number, limit: number) =>
     db
-      .select({
-        id: usage.id,
-        endpoint: usage.endpoint,
-        location: usage.location,
-        state: usage.state,
-        dateFrom: usage.dateFrom,
-        dateTo: usage.dateTo,
-        statusCode: usage.statusCode,
-        responseTimeMs: usage.responseTimeMs,
-        errorMessage: usage.errorMessage,
-        timestamp: usage.timestamp,
-        apiKeyId: usage.apiKeyId,
-      })
+      .select(requestColumns)
       .from(usage)
       .where(eq(usage.userId, userId))
       .orderBy(...newestFirst)
@@ -118,22 +121,7 @@ export function usageQueries(db: Database) {
         )
       : undefined
     return db
-      .select({
-        id: usage.id,
-        timestamp: usage.timestamp,
-        cursor: utcInstant,
-        endpoint: usage.endpoint,
-        location: usage.location,
-        state: usage.state,
-        dateFrom: usage.dateFrom,
-        dateTo: usage.dateTo,
-        statusCode: usage.statusCode,
-        responseTimeMs: usage.responseTimeMs,
-        errorMessage: usage.errorMessage,
-        apiKeyId: usage.apiKeyId,
-        ipAddress: usage.ipAddress,
-        userAgent: usage.userAgent,
-      })
+      .select({ ...requestColumns, cursor: utcInstant, ipAddress: usage.ipAddress, userAgent: usage.userAgent })
       .from(usage)
       .where(and(ofUserIn(userId, period), resume))
       .orderBy(...oldestFirst)
