@@ -11,6 +11,7 @@ import adminPlugin from './plugins/admin.js'
 import apiKeyAuthPlugin from './plugins/api-key-auth.js'
 import apiKeysPlugin from './plugins/api-keys.js'
 import authenticatePlugin from './plugins/authenticate.js'
+import changeFeedPlugin from './plugins/change-feed.js'
 import corePlugin from './plugins/core.js'
 import databasePlugin from './plugins/database.js'
 import docsPlugin from './plugins/docs.js'
@@ -69,6 +70,7 @@ async function application(instance: FastifyInstance, options: AppOptions): Prom
     ...(options.pglite ? { pglite: options.pglite } : {}),
     ...(options.migrate === undefined ? {} : { migrate: options.migrate }),
   })
+  await instance.register(changeFeedPlugin)
   await instance.register(errorsPlugin)
   await instance.register(httpPlugin)
   await instance.register(rateLimitPlugin)

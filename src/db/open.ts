@@ -18,7 +18,7 @@ export async function openConfiguredDatabase(config: Config, options: OpenOption
   const migrate = options.migrate ?? true
   if (options.pglite) {
     if (migrate) await migratePgliteDatabase(options.pglite)
-    return { ...openPglite(options.pglite), close: async () => {} }
+    return openPglite(options.pglite, { owned: false })
   }
   if (config.databaseUrl) {
     if (migrate) await migratePostgresDatabase(config.databaseUrl, config.databaseConnectTimeoutSeconds)

@@ -9,7 +9,7 @@ declare module 'fastify' {
 }
 
 async function adminPlugin(app: FastifyInstance) {
-  app.decorate('admin', createAdmin({ db: app.db, clock: app.clock, sessions: app.sessions }))
+  app.decorate('admin', createAdmin({ db: app.db, clock: app.clock, sessions: app.sessions, announce: app.changes.notify }))
 }
 
-export default fp(adminPlugin, { name: 'admin', dependencies: ['database', 'accounts'] })
+export default fp(adminPlugin, { name: 'admin', dependencies: ['database', 'accounts', 'change-feed'] })

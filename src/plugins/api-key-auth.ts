@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { eq } from 'drizzle-orm'
-import { apiKeys, tiers, users, type ApiKey, type Tier } from '../db/schema/index.js'
+import { eq, sql } from 'drizzle-orm'
+import { apiKeys, tiers, users, type ApiKey, type Tier, type User } from '../db/schema/index.js'
 import { apiError } from '../errors.js'
+import { createInvalidatedCache } from '../services/cache/invalidated-cache.js'
 import { createKeyUsageTracker, type KeyUsageTracker } from '../services/key-usage-tracker.js'
 import { sha256Hex } from '../services/secrets.js'
 import { bearerToken } from './authenticate.js'
@@ -23,6 +24,14 @@ declare module 'fastify' {
 }
 
 const LAST_USED_FLUSH_MS = 30_000
+/** Keys in use are few; each entry is one key with its owner and tier. */
+const KEY_CACHE = { max: 10_000, ttlMs: 5 * 60_000 }
+
+interface KeyLookup {
+  key: ApiKey
+  owner: User
+  tier: Tier
+}
 /** Ours are `fw_` + 43 characters; keys of the old service have other shapes and still work. */
 const PLAUSIBLE_KEY = /^[A-Za-z0-9_\-.~+/=]{16,128}$/
 
@@ -44,6 +53,20 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
     await flush()
   })
 
+  // Data requests look their key up in memory; the database announces every change to a key, its
+  // owner or their tier (see the change feed), and this instance forgets the entry at once.
+  const lookup = app.db
+    .select({ key: apiKeys, owner: users, tier: tiers })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .innerJoin(tiers, eq(tiers.name, users.tier))
+    .where(eq(apiKeys.keyHash, sql.placeholder('hash')))
+    .prepare('api_key_lookup')
+  const cache = createInvalidatedCache<string, KeyLookup>(app.changes, KEY_CACHE)
+  app.changes.on('key', ([id]) => cache.deleteWhere((entry) => String(entry.key.id) === id))
+  app.changes.on('user', ([id]) => cache.deleteWhere((entry) => String(entry.owner.id) === id))
+  app.changes.on('tier', ([name]) => cache.deleteWhere((entry) => entry.tier.name === name))
+
   app.decorateRequest('apiKey', null as unknown as ApiKey)
   app.decorateRequest('tier', null as unknown as Tier)
 
@@ -53,12 +76,8 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
     if (!key) throw apiError('API_KEY_MISSING')
     if (!PLAUSIBLE_KEY.test(key)) throw apiError('API_KEY_MALFORMED')
 
-    const [found] = await app.db
-      .select({ key: apiKeys, owner: users, tier: tiers })
-      .from(apiKeys)
-      .innerJoin(users, eq(users.id, apiKeys.userId))
-      .innerJoin(tiers, eq(tiers.name, users.tier))
-      .where(eq(apiKeys.keyHash, sha256Hex(key)))
+    const hash = sha256Hex(key)
+    const found = await cache.get(hash, async () => (await lookup.execute({ hash }))[0])
     if (!found) throw apiError('API_KEY_INVALID')
     const now = app.clock.now()
     if (found.key.deletedAt) throw apiError('API_KEY_REVOKED')
@@ -73,4 +92,4 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
   })
 }
 
-export default fp(apiKeyAuthPlugin, { name: 'api-key-auth', dependencies: ['database', 'authenticate'] })
+export default fp(apiKeyAuthPlugin, { name: 'api-key-auth', dependencies: ['database', 'authenticate', 'change-feed'] })

@@ -15,8 +15,9 @@ async function apiKeysPlugin(app: FastifyInstance) {
       db: app.db,
       clock: app.clock,
       rotationGraceMs: app.config.keyRotationGraceMs,
+      announce: app.changes.notify,
     }),
   )
 }
 
-export default fp(apiKeysPlugin, { name: 'api-keys', dependencies: ['database'] })
+export default fp(apiKeysPlugin, { name: 'api-keys', dependencies: ['database', 'change-feed'] })

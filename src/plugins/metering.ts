@@ -178,10 +178,12 @@ async function meteringPlugin(app: FastifyInstance) {
   app.addHook('preClose', async () => {
     clearInterval(timer)
     await answeredAll()
+    leases.releaseAll()
     await recorder.drain().catch((error: Error) => app.log.warn({ err: { message: error.message } }, 'usage flush failed at shutdown; retrying'))
   })
   app.addHook('onClose', async () => {
     await answeredAll()
+    leases.releaseAll()
     await recorder.drain().catch((error: Error) => app.log.error({ err: { message: error.message }, rows: recorder.buffered() }, 'usage rows lost at shutdown'))
   })
 }

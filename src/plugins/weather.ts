@@ -11,10 +11,10 @@ declare module 'fastify' {
 }
 
 async function weatherPlugin(app: FastifyInstance) {
-  const services = createWeatherServices({ db: app.db, clock: app.clock, config: app.config, log: app.log.child({ component: 'weather' }) })
+  const services = createWeatherServices({ db: app.db, clock: app.clock, config: app.config, log: app.log.child({ component: 'weather' }), changes: app.changes })
   app.decorate('bom', services.bom)
   app.decorate('stationCatalogue', services.stationCatalogue)
   app.decorate('observationStore', services.observationStore)
 }
 
-export default fp(weatherPlugin, { name: 'weather', dependencies: ['database'] })
+export default fp(weatherPlugin, { name: 'weather', dependencies: ['database', 'change-feed'] })

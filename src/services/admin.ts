@@ -43,6 +43,8 @@ export interface AdminDeps {
   db: Database
   clock: Clock
   sessions: Pick<SessionStore, 'revokeAllForUser'>
+  /** Told of committed changes to what key lookups cache ("user:<id>", "tier:<name>"). */
+  announce?: (change: string) => void
 }
 
 /** Escapes LIKE's wildcards (and its escape character), so the text matches only itself. */
@@ -61,7 +63,7 @@ const tierOrder = (name: string) => {
 }
 
 /** What admins may see and change: accounts, tiers and service-wide numbers. */
-export function createAdmin({ db, clock, sessions }: AdminDeps) {
+export function createAdmin({ db, clock, sessions, announce = () => {} }: AdminDeps) {
   async function listUsers({ q, limit, offset }: UserListQuery): Promise<{ users: User[]; total: number }> {
     const term = q?.trim()
     const pattern = term ? `%${escapeLike(term)}%` : undefined
@@ -96,6 +98,7 @@ export function createAdmin({ db, clock, sessions }: AdminDeps) {
         : await tx.select().from(users).where(eq(users.id, id))
       return row!
     })
+    announce(`user:${id}`)
     if (changes.isActive === false) await sessions.revokeAllForUser(id)
     return updated
   }
@@ -123,6 +126,7 @@ export function createAdmin({ db, clock, sessions }: AdminDeps) {
       ? await db.update(tiers).set(set).where(eq(tiers.name, name)).returning()
       : await db.select().from(tiers).where(eq(tiers.name, name))
     if (!tier) throw apiError('NOT_FOUND', { message: `Unknown tier: use one of ${TIERS.join(', ')}` })
+    announce(`tier:${tier.name}`)
     return tier
   }
 

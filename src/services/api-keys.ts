@@ -28,9 +28,14 @@ export interface ApiKeyDeps {
   db: Database
   clock: Clock
   rotationGraceMs: number
+  /**
+   * Told of each change to a key's usability once it is committed, so that this instance's key
+   * cache forgets it before the database's notification arrives ("key:<id>").
+   */
+  announce?: (change: string) => void
 }
 
-export function createApiKeys({ db, clock, rotationGraceMs }: ApiKeyDeps) {
+export function createApiKeys({ db, clock, rotationGraceMs, announce = () => {} }: ApiKeyDeps) {
   const activeAt = (now: Date) =>
     and(eq(apiKeys.isActive, true), isNull(apiKeys.deletedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)))
 
@@ -87,6 +92,7 @@ export function createApiKeys({ db, clock, rotationGraceMs }: ApiKeyDeps) {
       .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.deletedAt)))
       .returning()
     if (!key) throw apiError('NOT_FOUND', { message: 'API key not found' })
+    announce(`key:${key.id}`)
     return key
   }
 
@@ -114,6 +120,7 @@ export function createApiKeys({ db, clock, rotationGraceMs }: ApiKeyDeps) {
         .returning()
       return row!
     })
+    announce(`key:${old.id}`)
     return { key, value: generated.value, oldKeyExpiresAt: oldExpiresAt }
   }
 

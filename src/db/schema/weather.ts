@@ -79,3 +79,4 @@ export const stationMonths = pgTable(
 
 export type Station = typeof stations.$inferSelect
 export type Observation = typeof observations.$inferSelect
+export type StationMonth = typeof stationMonths.$inferSelect

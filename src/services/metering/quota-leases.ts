@@ -5,7 +5,8 @@ import { monthlyUsage, quotaLeases } from '../../db/schema/index.js'
 
 /** A lease withheld by a crashed instance frees itself after this long. */
 export const LEASE_TTL_MS = 60_000
-const MAX_BLOCK = 100
+/** Covers the traffic between two flushes (which hand free slots back) at a few thousand requests a second. */
+const MAX_BLOCK = 1_000
 /** Blocks shrink as the quota runs out: a twentieth of what is left, at least one. */
 const BLOCK_DIVISOR = 20
 
@@ -27,6 +28,8 @@ interface Lease {
   inflight: number
   /** Requests counted against the quota as far as this instance knows, for the headers. */
   used: number
+  /** A slot was taken since the last flush: the lease is in use and keeps its free slots. */
+  active: boolean
 }
 
 export interface LeaseFlush {
@@ -60,7 +63,7 @@ export function createQuotaLeases({ db, clock, instanceId }: { db: Database; clo
     const key = keyOf(userId, month)
     let lease = leases.get(key)
     if (!lease) {
-      lease = { userId, month, free: 0, inflight: 0, used: 0 }
+      lease = { userId, month, free: 0, inflight: 0, used: 0, active: false }
       leases.set(key, lease)
     }
     return lease
@@ -117,6 +120,7 @@ export function createQuotaLeases({ db, clock, instanceId }: { db: Database; clo
         lease.free -= 1
         lease.inflight += 1
         lease.used += 1
+        lease.active = true
         return { kind: 'granted', leaseKey: keyOf(userId, month), limit: quota, used: lease.used }
       }
       if ((await grant(lease, quota)) === 0) return { kind: 'exceeded', limit: quota, used: Math.max(lease.used, quota) }
@@ -135,20 +139,28 @@ export function createQuotaLeases({ db, clock, instanceId }: { db: Database; clo
   }
 
   /**
-   * Called synchronously when a flush takes its batch: free slots go back to the pool and each
-   * lease shrinks to its unanswered requests (answered ones are counted by the same flush).
+   * Called synchronously when a flush takes its batch: each lease shrinks to its unanswered
+   * requests (answered ones are counted by the same flush) plus, while it is in use, its free
+   * slots. A lease in use keeps its block, so that its requests do not wait for a grant after
+   * every flush; one unused since the last flush gives its free slots back to every instance.
    */
   function takeFlush(): LeaseFlush[] {
     const out: LeaseFlush[] = []
     for (const [key, lease] of leases) {
-      out.push({ userId: lease.userId, month: lease.month, keep: lease.inflight })
-      lease.free = 0
-      if (lease.inflight === 0) leases.delete(key)
+      if (!lease.active) lease.free = 0
+      lease.active = false
+      out.push({ userId: lease.userId, month: lease.month, keep: lease.inflight + lease.free })
+      if (lease.inflight === 0 && lease.free === 0) leases.delete(key)
     }
     return out.sort((a, b) => a.userId - b.userId || a.month.localeCompare(b.month))
   }
 
-  return { reserve, settle, takeFlush, exclusive, instanceId }
+  /** At shutdown: the next flush gives every free slot back. */
+  function releaseAll(): void {
+    for (const lease of leases.values()) lease.active = false
+  }
+
+  return { reserve, settle, takeFlush, releaseAll, exclusive, instanceId }
 }
 
 export type QuotaLeases = ReturnType<typeof createQuotaLeases>

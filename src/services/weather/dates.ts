@@ -3,10 +3,12 @@
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 const DAY_MS = 86_400_000
 
+// en-CA formats as YYYY-MM-DD. Built once: constructing a formatter costs far more than using it.
+const SYDNEY_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Australia/Sydney', year: 'numeric', month: '2-digit', day: '2-digit' })
+
 /** The calendar day of `instant` in Australia/Sydney, where the data's days are counted. */
 export function sydneyDate(instant: Date): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Australia/Sydney', year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant)
+  return SYDNEY_DAY.format(instant)
 }
 
 /** True for a real calendar date written `YYYY-MM-DD` (rejects 2025-02-30). */
@@ -48,4 +50,10 @@ export function monthsInRange(from: string, to: string): string[] {
       year += 1
     }
   }
+}
+
+/** The last day of a `YYYY-MM` month, as `YYYY-MM-DD`. */
+export function lastDayOfMonth(month: string): string {
+  const [year, monthNumber] = month.split('-').map(Number) as [number, number]
+  return new Date(Date.UTC(year, monthNumber, 0)).toISOString().slice(0, 10)
 }

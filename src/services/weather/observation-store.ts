@@ -1,14 +1,16 @@
-import { and, asc, between, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, between, eq, sql } from 'drizzle-orm'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Clock } from '../../clock.js'
 import type { Database } from '../../db/client.js'
-import { observations, stationMonths } from '../../db/schema/index.js'
+import { observations, stationMonths, type StationMonth } from '../../db/schema/index.js'
 import type { BomClient } from '../bom/client.js'
 import { parseMonthlyCsv } from '../bom/csv.js'
 import { BomFormatError, UpstreamError } from '../bom/errors.js'
 import { observationFields, type ObservationRecord } from '../bom/fields.js'
+import type { ChangeFeed } from '../cache/change-feed.js'
+import { createInvalidatedCache } from '../cache/invalidated-cache.js'
 import { createSingleFlight } from '../single-flight.js'
-import { monthsInRange, sydneyDate } from './dates.js'
+import { lastDayOfMonth, monthsInRange, sydneyDate } from './dates.js'
 
 export interface ObservationStoreDeps {
   db: Database
@@ -17,7 +19,20 @@ export interface ObservationStoreDeps {
   /** How long the current month's file is trusted before it is fetched again. */
   currentMonthTtlMs: number
   log: FastifyBaseLogger
+  changes: ChangeFeed
 }
+
+/** One station-month as stored: its bookkeeping row (none: never fetched) and its days. */
+interface StoredMonth {
+  state: StationMonth | null
+  records: ObservationRecord[]
+}
+
+/**
+ * Hot station-months are served from memory, bounded by days held (a day is well under 1 KiB):
+ * past months never change, and any write of a month is announced by the database.
+ */
+const MONTH_CACHE = { max: 10_000, maxSize: 60_000, size: (month: StoredMonth) => month.records.length + 1, ttlMs: 30 * 60_000 }
 
 export interface StoredRange {
   records: ObservationRecord[]
@@ -37,8 +52,24 @@ const upsertSet = Object.fromEntries(measurementFields.map((f) => [f, sql.raw(`e
  * station-month files it lacks. A past month, once stored, is final; the current month is
  * refetched after a TTL. Concurrent reads of the same missing month share one fetch.
  */
-export function createObservationStore({ db, clock, bom, currentMonthTtlMs, log }: ObservationStoreDeps) {
+export function createObservationStore({ db, clock, bom, currentMonthTtlMs, log, changes }: ObservationStoreDeps) {
   const singleFlight = createSingleFlight<void>()
+  const cache = createInvalidatedCache<string, StoredMonth>(changes, MONTH_CACHE)
+  const keyOf = (pageId: string, month: string) => `${pageId}:${month}`
+  changes.on('month', ([pageId, month]) => cache.delete(keyOf(pageId!, month!)))
+
+  async function loadMonth(pageId: string, month: string): Promise<StoredMonth> {
+    const [state] = await db.select().from(stationMonths).where(and(eq(stationMonths.pageId, pageId), eq(stationMonths.month, month)))
+    if (!state) return { state: null, records: [] }
+    const rows = await db
+      .select()
+      .from(observations)
+      .where(and(eq(observations.pageId, pageId), between(observations.date, `${month}-01`, lastDayOfMonth(month))))
+      .orderBy(asc(observations.date))
+    return { state, records: rows.map(({ pageId: _station, ...record }) => record) }
+  }
+
+  const storedMonth = (pageId: string, month: string) => cache.get(keyOf(pageId, month), () => loadMonth(pageId, month))
 
   /**
    * Stores one station-month file's rows and its bookkeeping in one transaction. A month before
@@ -75,41 +106,38 @@ export function createObservationStore({ db, clock, bom, currentMonthTtlMs, log 
 
   async function read(pageId: string, from: string, to: string): Promise<StoredRange> {
     const months = monthsInRange(from, to)
-    const known = new Map(
-      (await db.select().from(stationMonths).where(and(eq(stationMonths.pageId, pageId), inArray(stationMonths.month, months)))).map((m) => [m.month, m]),
-    )
+    const stored = await Promise.all(months.map((month) => storedMonth(pageId, month)))
     const now = clock.now().getTime()
-    const stale = months.filter((month) => {
-      const state = known.get(month)
+    const stale = months.filter((_, i) => {
+      const state = stored[i]!.state
       return !state || (!state.complete && now - state.fetchedAt.getTime() >= currentMonthTtlMs)
     })
 
     const unavailableMonths: string[] = []
     await Promise.all(
-      stale.map((month) =>
-        singleFlight(`${pageId}:${month}`, () => refreshMonth(pageId, month)).catch((error: unknown) => {
+      stale.map(async (month) => {
+        const i = months.indexOf(month)
+        try {
+          await singleFlight(`${pageId}:${month}`, () => refreshMonth(pageId, month))
+          // Read back at once; other instances hear of the new month from the database.
+          cache.delete(keyOf(pageId, month))
+          stored[i] = await storedMonth(pageId, month)
+        } catch (error) {
           if (!(error instanceof UpstreamError || error instanceof BomFormatError)) throw error
           log.warn({ pageId, month, reason: error instanceof UpstreamError ? error.reason : 'format', message: error.message }, 'upstream fetch failed')
           // Stored rows, even stale ones, are still served.
-          if (!known.has(month)) unavailableMonths.push(month)
-        }),
-      ),
+          if (!stored[i]!.state) unavailableMonths.push(month)
+        }
+      }),
     )
 
-    const rows = await db
-      .select()
-      .from(observations)
-      .where(and(eq(observations.pageId, pageId), between(observations.date, from, to)))
-      .orderBy(asc(observations.date))
-    const used = await db
-      .select({ fetchedAt: sql<Date>`max(${stationMonths.fetchedAt})`.mapWith(stationMonths.fetchedAt) })
-      .from(stationMonths)
-      .where(and(eq(stationMonths.pageId, pageId), inArray(stationMonths.month, months)))
+    const records = stored.flatMap((month) => month.records).filter((r) => r.date >= from && r.date <= to)
+    const fetchedTimes = stored.flatMap((month) => (month.state ? [month.state.fetchedAt.getTime()] : []))
     return {
-      records: rows.map(({ pageId: _station, ...record }) => record),
-      unavailableMonths,
+      records,
+      unavailableMonths: unavailableMonths.sort(),
       fetched: stale.length > 0,
-      fetchedAt: used[0]?.fetchedAt ?? null,
+      fetchedAt: fetchedTimes.length > 0 ? new Date(Math.max(...fetchedTimes)) : null,
     }
   }
 

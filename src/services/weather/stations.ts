@@ -5,6 +5,8 @@ import type { Database } from '../../db/client.js'
 import { stateCatalogues, stations, type Station } from '../../db/schema/index.js'
 import type { BomClient } from '../bom/client.js'
 import type { StateCode } from '../bom/states.js'
+import { createInvalidatedCache } from '../cache/invalidated-cache.js'
+import type { ChangeFeed } from '../cache/change-feed.js'
 import { createSingleFlight } from '../single-flight.js'
 
 const SUGGESTIONS = 5
@@ -45,11 +47,35 @@ export interface StationCatalogueDeps {
   db: Database
   clock: Clock
   bom: Pick<BomClient, 'fetchStateCatalogue'>
+  changes: ChangeFeed
 }
 
+/** One state's catalogue as read from the database, with the matches already worked out. */
+interface CachedState {
+  synced: boolean
+  stations: Station[]
+  /** Location → match, for the locations asked about; bounded by MATCHES_PER_STATE. */
+  matches: Map<string, StationMatch>
+}
+
+/** Eight states; each entry is a few hundred stations. */
+const STATE_CACHE = { max: 8, ttlMs: 10 * 60_000 }
+const MATCHES_PER_STATE = 1_000
+
 /** The station catalogue, read from BOM's state pages on demand and kept in the database. */
-export function createStationCatalogue({ db, clock, bom }: StationCatalogueDeps) {
+export function createStationCatalogue({ db, clock, bom, changes }: StationCatalogueDeps) {
   const singleFlight = createSingleFlight<number>()
+  // The catalogue changes only when a state is synced; the database announces it ("state:<code>").
+  const cache = createInvalidatedCache<StateCode, CachedState>(changes, STATE_CACHE)
+  changes.on('state', ([state]) => cache.delete(state as StateCode))
+
+  function cached(state: StateCode): Promise<CachedState> {
+    return cache.get(state, async () => {
+      const [synced] = await db.select({ state: stateCatalogues.state }).from(stateCatalogues).where(eq(stateCatalogues.state, state))
+      const list = await db.select().from(stations).where(eq(stations.state, state)).orderBy(asc(stations.name))
+      return { synced: synced !== undefined, stations: list, matches: new Map<string, StationMatch>() }
+    })
+  }
 
   /** Reads the state's pages from BOM and upserts its stations; answers how many there are. */
   function sync(state: StateCode): Promise<number> {
@@ -66,29 +92,34 @@ export function createStationCatalogue({ db, clock, bom }: StationCatalogueDeps)
           .values({ state, syncedAt: now, stationCount: found.length })
           .onConflictDoUpdate({ target: stateCatalogues.state, set: { syncedAt: now, stationCount: found.length } })
       })
+      // Read again at once here; other instances hear of it from the database.
+      cache.delete(state)
       return found.length
     })
   }
 
   /** Makes sure the state has a catalogue, reading it from BOM the first time. */
   async function ensure(state: StateCode): Promise<void> {
-    const [synced] = await db.select({ state: stateCatalogues.state }).from(stateCatalogues).where(eq(stateCatalogues.state, state))
-    if (!synced) await sync(state)
-  }
-
-  function inState(state: StateCode): Promise<Station[]> {
-    return db.select().from(stations).where(eq(stations.state, state)).orderBy(asc(stations.name))
+    if (!(await cached(state)).synced) await sync(state)
   }
 
   async function search(state: StateCode, query: string | undefined, limit: number): Promise<Station[]> {
-    const all = await inState(state)
+    const all = (await cached(state)).stations
     if (!query) return all.slice(0, limit)
     const q = query.trim().toLowerCase()
     return all.filter((s) => s.name.toLowerCase().includes(q)).slice(0, limit)
   }
 
   async function find(state: StateCode, location: string): Promise<StationMatch> {
-    return matchStation(await inState(state), location)
+    const entry = await cached(state)
+    const key = location.trim().toLowerCase()
+    let match = entry.matches.get(key)
+    if (!match) {
+      match = matchStation(entry.stations, location)
+      if (entry.matches.size >= MATCHES_PER_STATE) entry.matches.clear()
+      entry.matches.set(key, match)
+    }
+    return match
   }
 
   async function byPageId(pageId: string): Promise<Station | undefined> {

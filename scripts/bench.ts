@@ -1,0 +1,202 @@
+/**
+ * `npm run bench`: throughput, latency and memory of the service on this machine, next to the
+ * ceiling of bare Fastify answering the same payload, plus the cost of the password hash.
+ *
+ * The service is measured as it runs in production: compiled (`npm run build`), without a
+ * TypeScript loader. Each database kind gets a fresh migrated database, seeded with one user on a tier with a large
+ * quota, an API key and one stored month of observations; the service runs as its own process
+ * (so its RSS is its own) and autocannon drives it over loopback.
+ *
+ * Environment: BENCH_DATABASE_URL (an admin URL of the PostgreSQL server to create the bench
+ * database on; default postgres://postgres@127.0.0.1:5432/postgres), BENCH_DURATION_S (10),
+ * BENCH_WARMUP_S (3), BENCH_CONNECTIONS (50), BENCH_DATABASES (postgres,pglite), BENCH_ROWS (b,c,d,e),
+ * BENCH_BOOKS_REQUESTS (5000), BENCH_REDIS_URL (optional: rate-limit counters in Redis, as a
+ * scaled-out deployment keeps them), BENCH_PROFILE_DIR (a V8 CPU profile of each process).
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createBenchDatabase, type BenchDatabase, type DatabaseKind } from './bench/databases.js'
+import { drive, type LoadOptions, type LoadResult } from './bench/load.js'
+import { benchPasswordHash } from './bench/password-hash.js'
+import { startProcess, withPeakRss, type ServiceProcess } from './bench/process.js'
+import { BENCH_MONTH, BENCH_STATION, meteringTotals, seed } from './bench/seed.js'
+
+const settings = {
+  adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  durationSeconds: Number(process.env.BENCH_DURATION_S ?? 10),
+  warmupSeconds: Number(process.env.BENCH_WARMUP_S ?? 3),
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+  databases: (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',').map((s) => s.trim()) as DatabaseKind[],
+  rows: new Set((process.env.BENCH_ROWS ?? 'b,c,d,e').split(',').map((s) => s.trim())),
+  booksRequests: Number(process.env.BENCH_BOOKS_REQUESTS ?? 5_000),
+  redisUrl: process.env.BENCH_REDIS_URL,
+}
+const TARGET = { ratio: 0.5, p99Ms: 25, rssMiB: 200 }
+const SERVICE_ENTRY = 'dist/server.js'
+const SERVICE_PORT = 23_000
+const BARE_PORT = 23_001
+const LOCATION_PATH = `/api/weather/location?location=Melbourne&state=VIC&date_from=${BENCH_MONTH}-01&date_to=${BENCH_MONTH}-31`
+const JWT_SECRET = 'benchmark-secret-that-is-long-enough-for-hs256-0123456789'
+
+interface Row {
+  id: string
+  label: string
+  database: DatabaseKind | '-'
+  load: LoadResult
+  peakRssMiB: number
+}
+
+/** A warm-up run, then the measured run with the service's peak RSS sampled throughout. */
+async function measure(service: ServiceProcess, options: Omit<LoadOptions, 'connections' | 'durationSeconds'>) {
+  await drive({ ...options, connections: settings.connections, durationSeconds: settings.warmupSeconds })
+  const { result, peakRssMiB } = await withPeakRss(service, () =>
+    drive({ ...options, connections: settings.connections, durationSeconds: settings.durationSeconds }),
+  )
+  return { load: result, peakRssMiB }
+}
+
+function serviceEnv(database: BenchDatabase): Record<string, string> {
+  return {
+    ...database.env,
+    NODE_ENV: 'production',
+    JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    // Load shedding would answer 503 to a deliberately saturated process; the bench measures capacity.
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+    AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+    // Nothing may go upstream: the data is stored, and a refused port makes any attempt visible.
+    BOM_BASE_URL: 'http://127.0.0.1:9',
+    ...(settings.redisUrl ? { REDIS_URL: settings.redisUrl } : {}),
+  }
+}
+
+async function countedSoFar(database: BenchDatabase, userId: number) {
+  const handle = await database.open()
+  try {
+    return await meteringTotals(handle.db, userId)
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * The books: a fixed number of metered requests, every one answered (a timed run abandons the
+ * requests in flight when it ends), between two graceful stops so that every usage row is
+ * written. Answers, usage rows and the counter's increase must be the same number.
+ */
+async function checkBooks(database: BenchDatabase, userId: number, keyHeader: Record<string, string>) {
+  const before = await countedSoFar(database, userId)
+  const service = await startProcess(SERVICE_ENTRY, SERVICE_PORT, serviceEnv(database))
+  const load = await drive({ url: `http://127.0.0.1:${SERVICE_PORT}${LOCATION_PATH}`, headers: keyHeader, connections: settings.connections, amount: settings.booksRequests })
+  const exitCode = await service.stop()
+  const after = await countedSoFar(database, userId)
+  return {
+    sent: settings.booksRequests,
+    answered: load.total - load.statuses['5xx']!,
+    usageRows: after.usageRows - before.usageRows,
+    counter: after.counter - before.counter,
+    exitCode,
+  }
+}
+
+async function benchService(kind: DatabaseKind, payloadFile: string) {
+  const database = await createBenchDatabase(kind, settings.adminUrl)
+  try {
+    const seeding = await database.open()
+    const seeded = await seed(seeding.db)
+    await seeding.close()
+
+    const service = await startProcess(SERVICE_ENTRY, SERVICE_PORT, serviceEnv(database))
+    const base = `http://127.0.0.1:${SERVICE_PORT}`
+    const loginBody = JSON.stringify({ email: seeded.email, password: seeded.password })
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody })
+    if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`)
+    const { access_token: accessToken } = (await login.json()) as { access_token: string }
+    const bearer = { authorization: `Bearer ${accessToken}` }
+    const keyHeader = { 'x-api-key': seeded.apiKey }
+
+    const probe = await fetch(`${base}${LOCATION_PATH}`, { headers: keyHeader })
+    if (!probe.ok) throw new Error(`metered probe failed: ${probe.status} ${await probe.text()}`)
+    const payload = await probe.text()
+    if (!payload.includes(BENCH_STATION.pageId)) throw new Error('metered probe answered another station')
+    writeFileSync(payloadFile, payload)
+
+    const plan: [string, string, Omit<LoadOptions, 'connections' | 'durationSeconds'>][] = [
+      ['b', '(b) GET /api/weather/location (metered)', { url: `${base}${LOCATION_PATH}`, headers: keyHeader }],
+      ['c', '(c) GET /api/auth/me (JWT)', { url: `${base}/api/auth/me`, headers: bearer }],
+      ['d', '(d) GET /api/usage/monthly', { url: `${base}/api/usage/monthly`, headers: bearer }],
+      ['e', '(e) POST /api/auth/login', { url: `${base}/api/auth/login`, method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody }],
+    ]
+    const rows: Row[] = []
+    for (const [id, label, options] of plan) {
+      if (!settings.rows.has(id)) continue
+      const { load, peakRssMiB } = await measure(service, options)
+      rows.push({ id, label, database: kind, load, peakRssMiB })
+    }
+    await service.stop()
+    return { rows, books: await checkBooks(database, seeded.userId, keyHeader) }
+  } finally {
+    await database.drop()
+  }
+}
+
+async function benchCeiling(payloadFile: string): Promise<Row> {
+  const bare = await startProcess('scripts/bench/bare-server.ts', BARE_PORT, { BENCH_PAYLOAD_FILE: payloadFile })
+  try {
+    const { load, peakRssMiB } = await measure(bare, { url: `http://127.0.0.1:${BARE_PORT}${LOCATION_PATH}` })
+    return { id: 'a', label: '(a) bare Fastify, same payload (ceiling)', database: '-', load, peakRssMiB }
+  } finally {
+    await bare.stop()
+  }
+}
+
+function printTable(rows: Row[]) {
+  const header = ['row', 'db', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'peak RSS MiB']
+  const lines = rows.map((r) => [
+    r.label,
+    r.database,
+    r.load.requestsPerSecond.toFixed(0),
+    r.load.p50Ms.toFixed(1),
+    r.load.p99Ms.toFixed(1),
+    String(r.load.errors),
+    String(r.load.total - r.load.statuses['2xx']!),
+    r.peakRssMiB.toFixed(0),
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const format = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  console.log(format(header))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const line of lines) console.log(format(line))
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'fetcha-bench-payload-'))
+const payloadFile = join(workDir, 'location.json')
+try {
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
+  await benchPasswordHash()
+  console.log(`\nHTTP: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured, loopback, LOG_LEVEL=warn${settings.redisUrl ? ', rate limits in Redis' : ''}\n`)
+
+  const services: { kind: DatabaseKind; rows: Row[]; books: Awaited<ReturnType<typeof benchService>>['books'] }[] = []
+  for (const kind of settings.databases) services.push({ kind, ...(await benchService(kind, payloadFile)) })
+  const ceiling = await benchCeiling(payloadFile)
+
+  printTable([ceiling, ...services.flatMap((s) => s.rows)])
+  console.log('')
+  let failures = 0
+  for (const { kind, rows, books } of services) {
+    const metered = rows.find((r) => r.id === 'b')
+    const peak = Math.max(...rows.map((r) => r.peakRssMiB))
+    if (metered) {
+      const ratio = metered.load.requestsPerSecond / ceiling.load.requestsPerSecond
+      console.log(`${kind}: (b)/(a) = ${(ratio * 100).toFixed(1)} % (target ≥ ${TARGET.ratio * 100} %), metered p99 ${metered.load.p99Ms} ms (target ≤ ${TARGET.p99Ms}), peak RSS ${peak.toFixed(0)} MiB (target ≤ ${TARGET.rssMiB})`)
+    }
+    const balanced = books.answered === books.sent && books.answered === books.usageRows && books.usageRows === books.counter
+    if (!balanced || books.exitCode !== 0) failures += 1
+    console.log(`${kind}: books: ${books.sent} metered requests sent, ${books.answered} answered, ${books.usageRows} usage rows, counter +${books.counter}: ${balanced ? 'match' : 'MISMATCH'}; graceful stop exit code ${books.exitCode}`)
+  }
+  process.exitCode = failures > 0 ? 1 : 0
+} finally {
+  rmSync(workDir, { recursive: true, force: true })
+}

@@ -1,0 +1,45 @@
+import autocannon from 'autocannon'
+
+export interface LoadOptions {
+  url: string
+  method?: 'GET' | 'POST'
+  headers?: Record<string, string>
+  body?: string
+  connections: number
+  /** Runs for this long, or, with `amount`, until that many requests are answered. */
+  durationSeconds?: number
+  amount?: number
+}
+
+export interface LoadResult {
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  /** Connection errors and timeouts, as autocannon counts them. */
+  errors: number
+  /** Answers by status class. */
+  statuses: Record<string, number>
+  total: number
+}
+
+/** One autocannon run; a warm-up is simply a shorter run whose result is dropped. */
+export async function drive(options: LoadOptions): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections,
+    ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds }),
+    timeout: 10,
+  })
+  const statuses = { '1xx': result['1xx'], '2xx': result['2xx'], '3xx': result['3xx'], '4xx': result['4xx'], '5xx': result['5xx'] }
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    statuses,
+    total: Object.values(statuses).reduce((a, b) => a + b, 0),
+  }
+}
