@@ -1,29 +1,9 @@
-import { eq } from 'drizzle-orm'
 import t from 'tap'
-import { users } from '../../src/db/schema/index.js'
-import { build, createUser, json, type TestContext } from '../helper.js'
+import { build, createUser, json } from '../helper.js'
 import { startBomServer } from '../fixtures/bom/server.js'
-import { MELBOURNE_NOVEMBER, MELBOURNE_OCTOBER, VIC_INDEX, vicSite } from './bom-site.js'
 import { TestClock } from '../helpers/clock.js'
-
-// 5 November 2025, 10:00 in Melbourne: October is a past month, November the current one.
-const NOW = new Date('2025-11-04T23:00:00Z')
-
-async function setup(t: Parameters<typeof build>[0], routes = vicSite()) {
-  const bom = await startBomServer(routes)
-  t.teardown(bom.close)
-  const ctx = await build(t, { env: { BOM_BASE_URL: bom.baseUrl }, clock: new TestClock(NOW) })
-  const user = await createUser(ctx)
-  // Enterprise: these tests send more than the free tier's 10 requests an hour.
-  await ctx.app.db.update(users).set({ tier: 'enterprise' }).where(eq(users.id, user.id))
-  const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: { name: 'test' }, headers: { authorization: `Bearer ${user.accessToken}` } }))
-  ctx.secrets.add(created.key_value)
-  return { ctx, bom, key: created.key_value as string }
-}
-
-function weather(ctx: TestContext, key: string, query: string) {
-  return ctx.app.inject({ method: 'GET', url: `/api/weather/location?${query}`, headers: { 'x-api-key': key } })
-}
+import { MELBOURNE_NOVEMBER, MELBOURNE_OCTOBER, VIC_INDEX, vicSite } from './bom-site.js'
+import { NOW, setup, weather } from './setup.js'
 
 t.test('seven days for Melbourne, exactly as in the CSV', async (t) => {
   const { ctx, bom, key } = await setup(t)
