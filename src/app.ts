@@ -15,7 +15,7 @@ import changeFeedPlugin from './plugins/change-feed.js'
 import corePlugin from './plugins/core.js'
 import databasePlugin from './plugins/database.js'
 import docsPlugin from './plugins/docs.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js'
 import httpPlugin from './plugins/http.js'
 import jwtPlugin from './plugins/jwt.js'
 import mailerPlugin from './plugins/mailer.js'
@@ -56,6 +56,7 @@ export function serverOptions(options: AppOptions): FastifyServerOptions {
     handlerTimeout: config.requestTimeoutMs,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    frameworkErrors,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     ajv: { customOptions: { allErrors: true } },

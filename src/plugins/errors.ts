@@ -17,6 +17,8 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_UNDER_PRESSURE: 'SERVICE_UNAVAILABLE',
   FST_ERR_NOT_FOUND: 'NOT_FOUND',
   FST_ERR_BAD_URL: 'NOT_FOUND',
+  // A path segment longer than any id or name can be names nothing.
+  FST_ERR_MAX_PARAM_LENGTH: 'NOT_FOUND',
 }
 
 /**
@@ -83,11 +85,28 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   return reply.code(error.statusCode).send({ success: false, error: error.message, code: error.code, ...error.extra })
 }
 
+/**
+ * The router's own errors (a malformed escape or an overlong segment in the path) are raised
+ * before any route, so the error handler never sees them; this server option answers them in
+ * the same envelope instead of Fastify's.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { apiErr, unexpected } = toApiError(error)
+  if (unexpected) request.log.error({ err: loggable(error) }, 'request failed')
+  sendError(reply, apiErr)
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** The message of the error this request was answered with, for the usage record. */
     errorMessage: string | null
   }
+}
+
+/** The fields of a validated request part that hold a number that is not finite. */
+function nonFinite(values: unknown): string[] {
+  if (typeof values !== 'object' || values === null) return []
+  return Object.entries(values).filter(([, v]) => [v].flat().some((n) => typeof n === 'number' && !Number.isFinite(n))).map(([field]) => field)
 }
 
 async function errorsPlugin(app: FastifyInstance) {
@@ -100,6 +119,15 @@ async function errorsPlugin(app: FastifyInstance) {
     if (unexpected) request.log.error({ err: loggable(error) }, 'request failed')
     else if (apiErr.statusCode >= 500) request.log.warn({ code: apiErr.code }, 'request refused')
     return sendError(reply, apiErr)
+  })
+
+  // Ajv's type coercion turns the text "Infinity" into a number, and its minimum and maximum
+  // only compare finite numbers: such a value would pass any bound and reach the database.
+  app.addHook('preHandler', async (request) => {
+    const fields = [request.params, request.query, request.body].flatMap(nonFinite)
+    if (fields.length > 0) {
+      throw apiError('VALIDATION_ERROR', { extra: { details: fields.map((field) => ({ field, message: 'must be a finite number' })) } })
+    }
   })
 
   app.setNotFoundHandler((request, reply) => {

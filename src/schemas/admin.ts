@@ -15,6 +15,12 @@ export const MAX_RATE_LIMIT_PER_HOUR = 1_000_000
 export const MAX_API_KEYS_LIMIT = 1000
 export const MAX_USER_OFFSET = 1_000_000
 
+/**
+ * PostgreSQL cannot take a NUL in a text parameter: the query fails, which would be a 500. No
+ * stored name or email holds a control character, so text compared with them refuses them all.
+ */
+const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$'
+
 export const TierSchema = Type.Object({
   name: Type.String(),
   monthly_quota: Type.Union([Type.Integer(), Type.Null()], { description: 'Counted requests per UTC month; null means unlimited' }),
@@ -34,7 +40,7 @@ export function toTierDto(tier: Tier): TierDto {
 }
 
 export const ListUsersQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the email or full name, any case' })),
+  q: Type.Optional(Type.String({ maxLength: 200, pattern: NO_CONTROL_CHARACTERS, description: 'Part of the email or full name, any case' })),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: MAX_USER_OFFSET, default: 0 }),
 })
@@ -47,7 +53,7 @@ export const UpdateUserBody = Type.Object(
   { description: `At least one of ${USER_CHANGE_FIELDS.join(', ')}; other fields are ignored` },
 )
 
-export const TierNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 50 }) })
+export const TierNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 50, pattern: NO_CONTROL_CHARACTERS }) })
 
 export const TIER_CHANGE_FIELDS = ['monthly_quota', 'rate_limit_per_hour', 'max_api_keys'] as const
 export const UpdateTierBody = Type.Object(

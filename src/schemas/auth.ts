@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { Email, OpaqueToken, Password, Success } from './common.js'
 import { UserSchema } from './user.js'
 
-const FullName = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$' })
+const FullName = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$' })
 
 /** Passwords already stored are checked as typed, whatever policy was in force when they were set. */
 const AnyPassword = Type.String({ minLength: 1, maxLength: 256 })
