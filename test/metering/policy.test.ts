@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm'
 import t from 'tap'
+import { usage } from '../../src/db/schema/index.js'
 import { build, createUser, json, TestClock } from '../helper.js'
 import { counters, createKey, metered, setFreeTier, setUserTier, settle, totalCounted, usageRows } from './helpers.js'
 
@@ -118,4 +120,18 @@ t.test('a graceful stop under load loses no usage', async (t) => {
   t.ok(answered > 0, `${answered} answered before the stop`)
   t.equal(await usageRows(reader, user), answered, `every answered request has its usage row (${JSON.stringify(responses.reduce<Record<number, number>>((a, r) => ({ ...a, [r.statusCode]: (a[r.statusCode] ?? 0) + 1 }), {}))})`)
   t.equal(await totalCounted(reader, user), answered)
+})
+
+t.test('text PostgreSQL cannot store (NUL) is dropped from the usage record, so flushes keep working', async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  const key = await createKey(ctx, user)
+  const odd = await metered(ctx, key, '/api/weather/location?location=Mel%00bourne&state=V%00IC&date_from=not-a-date')
+  t.equal(odd.statusCode, 400)
+  t.equal((await metered(ctx, key)).statusCode, 400)
+  await settle(ctx)
+  t.equal(await usageRows(ctx, user), 2, 'both requests are recorded')
+  const recorded = await ctx.app.db.select({ location: usage.location, state: usage.state }).from(usage).where(eq(usage.userId, user.id))
+  t.ok(recorded.some((r) => r.location === 'Melbourne' && r.state === 'VIC'), 'the NUL is gone, the rest kept')
+  t.equal(ctx.app.metering.recorder.buffered(), 0, 'nothing left waiting')
 })

@@ -113,3 +113,12 @@ t.test('meta reports the quota of a metered tier', async (t) => {
   )
   t.equal(response.headers['x-quota-remaining'], '99')
 })
+
+t.test('dates before 1800 are INVALID_DATE, not an error', async (t) => {
+  const { ctx, key } = await setup(t)
+  for (const date of ['0999-12-31', '0100-01-01', '1799-12-31']) {
+    const response = await weather(ctx, key, `location=Melbourne&state=VIC&date_from=${date}`)
+    t.equal(response.statusCode, 400, date)
+    t.equal(json(response).code, 'INVALID_DATE')
+  }
+})
