@@ -20,8 +20,8 @@ export interface DatabaseHandle {
   ping(): Promise<void>
   /**
    * LISTENs on `channel` for as long as the handle is open, re-subscribing after a lost
-   * connection. `onListening(false)` says notifications may be missed from now on;
-   * `onListening(true)` that they arrive again (anything sent in between was lost).
+   * connection; resolves after the first attempt, whether or not it succeeded. `onListening(false)` says notifications may be missed from now on;
+   * `onListening(true)` that they arrive (anything sent before was lost).
    */
   listen(channel: string, handlers: ChannelHandlers): Promise<void>
   close(): Promise<void>
@@ -130,6 +130,9 @@ async function listenPostgres(options: PostgresOptions, channel: string, handler
     idle_timeout: 0,
     max_lifetime: null,
     connect_timeout: options.connectTimeoutSeconds,
+    backoff: (attempts) => Math.min(0.05 * 2 ** attempts, 1),
+    // As for the pool: the type catalogue query can crash the process on a lost connection.
+    fetch_types: false,
     onnotice: () => {},
     onclose: () => {
       if (closed) return
@@ -138,18 +141,33 @@ async function listenPostgres(options: PostgresOptions, channel: string, handler
     },
     connection: { application_name: 'fetcha-weather-listen' },
   })
-  const subscribe = async () => {
-    await connection.unsafe(`listen "${channel.replace(/"/g, '""')}"`)
-    handlers.onListening(true)
+  // One attempt at a time: against a server that accepts and hangs up, the driver retries an
+  // attempt's connection by itself, for as long as it takes.
+  let attempt: Promise<void> | undefined
+  const subscribe = (): Promise<void> => {
+    attempt ??= connection
+      .unsafe(`listen "${channel.replace(/"/g, '""')}"`)
+      .then(() => {
+        if (!closed) handlers.onListening(true)
+      })
+      .catch(() => schedule())
+      .finally(() => {
+        attempt = undefined
+      })
+    return attempt
   }
   const schedule = () => {
+    if (closed) return
     clearTimeout(retry)
-    retry = setTimeout(() => {
-      if (!closed) subscribe().catch(schedule)
-    }, RELISTEN_DELAY_MS)
+    retry = setTimeout(() => void subscribe(), RELISTEN_DELAY_MS)
     retry.unref()
   }
-  await subscribe()
+  // A database that is away at startup does not hold the start up: caches stay unused until an
+  // attempt succeeds. The first one is awaited, for a bounded time, so that a healthy start caches
+  // at once.
+  let bound: NodeJS.Timeout | undefined
+  await Promise.race([subscribe(), new Promise<void>((resolve) => (bound = setTimeout(resolve, options.connectTimeoutSeconds * 1000 + 500)))])
+  clearTimeout(bound)
   return {
     close: async () => {
       closed = true
