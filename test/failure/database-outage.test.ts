@@ -2,7 +2,7 @@ import { createServer } from 'node:net'
 import t, { type Test } from 'tap'
 import postgres from 'postgres'
 import { eq, sql } from 'drizzle-orm'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { InjectOptions } from 'fastify'
 import { openPostgres } from '../../src/db/client.js'
 import { apiKeys, users } from '../../src/db/schema/index.js'
 import { isDatabaseUnavailable } from '../../src/plugins/errors.js'
@@ -12,11 +12,11 @@ import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { COUNTED_FAILURE, createKey, settle, totalCounted, usageRows } from '../metering/helpers.js'
 import { testDatabaseUrl } from '../setup/databases.js'
 import { startBlackhole } from './blackhole.js'
+import { DEADLINE_MS, assertUnavailable, timedInject as injectTimed, type Outcome } from './outcomes.js'
 
-/** What the issue allows a request while the database is gone. */
-const DEADLINE_MS = 5_000
-/** Past this an answer counts as a hang; well beyond the deadline so a slow 503 is told apart. */
-const HANG_MS = 15_000
+/** Times a request to the app of a test context. */
+const timedInject = (ctx: TestContext, options: InjectOptions) => injectTimed(ctx.app, options)
+
 /** How long the same app instance may take to serve again once the database is back. */
 const RECOVERY_BOUND_MS = 5_000
 /** Liveness never waits on the database. */
@@ -29,35 +29,10 @@ const PROXIED_APP = 'fetcha-behind-proxy'
  */
 const OUTAGE_ENV = { REQUEST_TIMEOUT_MS: '3000', DATABASE_CONNECT_TIMEOUT_S: '2' }
 
-type Outcome = { response: LightMyRequestResponse; ms: number } | { hung: true; ms: number }
-
-function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | { timedOut: true }> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<{ timedOut: true }>((resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), ms)))
-  return Promise.race([promise.then((value) => ({ value })), timeout]).finally(() => clearTimeout(timer))
-}
-
-async function timedInject(ctx: TestContext, options: InjectOptions): Promise<Outcome> {
-  const started = Date.now()
-  const result = await within(ctx.app.inject(options), HANG_MS)
-  const ms = Date.now() - started
-  return 'value' in result ? { response: result.value, ms } : { hung: true, ms }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function statusOf(outcome: Outcome): number | 'hung' {
   return 'hung' in outcome ? 'hung' : outcome.response.statusCode
-}
-
-/** The database is unusable: a 503 envelope with Retry-After within the deadline, never a 2xx. */
-function assertUnavailable(t: Test, outcome: Outcome, label: string) {
-  if ('hung' in outcome) return void t.fail(`${label}: no answer after ${outcome.ms} ms`)
-  const { response, ms } = outcome
-  t.equal(response.statusCode, 503, `${label}: 503 (got ${response.statusCode})`)
-  t.equal(response.json().code, 'SERVICE_UNAVAILABLE', `${label}: SERVICE_UNAVAILABLE`)
-  t.ok(Number(response.headers['retry-after']) > 0, `${label}: Retry-After`)
-  t.ok(ms < DEADLINE_MS, `${label}: answered in ${ms} ms`)
 }
 
 async function assertLive(t: Test, ctx: TestContext, label: string) {

@@ -3,41 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { TEST_JWT_SECRET, strongPassword, uniqueEmail } from '../helper.js'
 import { startBlackhole } from './blackhole.js'
+import { assertUnavailable, timedInject, within } from './outcomes.js'
 
-const DEADLINE_MS = 5_000
-/** Past this an answer counts as a hang; well beyond the deadline so a slow 503 is told apart. */
-const HANG_MS = 15_000
 const CLOSE_BOUND_MS = 10_000
-
-type Outcome = { response: LightMyRequestResponse; ms: number } | { hung: true; ms: number }
-
-function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | { timedOut: true }> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<{ timedOut: true }>((resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), ms)))
-  return Promise.race([promise.then((value) => ({ value })), timeout]).finally(() => clearTimeout(timer))
-}
-
-async function timedInject(app: FastifyInstance, options: InjectOptions): Promise<Outcome> {
-  const started = Date.now()
-  const result = await within(app.inject(options), HANG_MS)
-  const ms = Date.now() - started
-  return 'value' in result ? { response: result.value, ms } : { hung: true, ms }
-}
-
-/** The database is unusable: a 503 envelope with Retry-After within the deadline, never a 2xx. */
-function assertUnavailable(t: Test, outcome: Outcome, label: string) {
-  if ('hung' in outcome) return void t.fail(`${label}: no answer after ${outcome.ms} ms`)
-  const { response, ms } = outcome
-  t.equal(response.statusCode, 503, `${label}: 503 (got ${response.statusCode})`)
-  t.equal(response.json().code, 'SERVICE_UNAVAILABLE', `${label}: SERVICE_UNAVAILABLE`)
-  t.ok(Number(response.headers['retry-after']) > 0, `${label}: Retry-After`)
-  t.ok(ms < DEADLINE_MS, `${label}: answered in ${ms} ms`)
-}
 
 /** An app whose DATABASE_URL points at `port`; closing it is part of what is tested. */
 async function appAt(t: Test, port: number, env: Record<string, string> = {}) {

@@ -7,9 +7,8 @@ import { apiKeys } from '../../src/db/schema/index.js'
 import { build, createUser, json, type TestContext, type TestUser } from '../helper.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { createKey, metered, setFreeTier } from '../metering/helpers.js'
+import { limiterEntries } from '../helpers/rate-limit-redis.js'
 
-/** Where the rate limiter keeps its counters in Redis (see src/plugins/rate-limit.ts). */
-const NAMESPACE = 'fetcha-rl-'
 const LIMIT = 4
 /** Every answer must come well inside this, outage or not: the limiter must not wait on Redis. */
 const FAST_MS = 1_000
@@ -125,16 +124,6 @@ if (redisUrl) {
     return row.id
   }
 
-  async function limiterEntries(redis: Redis, id: number): Promise<string[]> {
-    const found: string[] = []
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${NAMESPACE}*key:${id}`, 'COUNT', 1000)
-      cursor = next
-      found.push(...keys.filter((k) => k.endsWith(`key:${id}`)))
-    } while (cursor !== '0')
-    return found
-  }
 
   async function sharedCount(redis: Redis, id: number): Promise<number> {
     const entries = await limiterEntries(redis, id)

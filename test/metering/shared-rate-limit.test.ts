@@ -5,9 +5,8 @@ import t from 'tap'
 import { apiKeys } from '../../src/db/schema/index.js'
 import { build, createUser, json, type TestContext, type TestUser } from '../helper.js'
 import { createKey, metered, setFreeTier, settle, totalCounted, usageRows } from './helpers.js'
+import { limiterEntries } from '../helpers/rate-limit-redis.js'
 
-/** Where the rate limiter keeps its counters in Redis (see src/plugins/rate-limit.ts). */
-const NAMESPACE = 'fetcha-rl-'
 const LIMIT = 4
 const redisUrl = process.env.TEST_REDIS_URL || undefined
 
@@ -25,18 +24,6 @@ async function keyId(ctx: TestContext, user: TestUser, name = 'metered'): Promis
   const row = rows.find((r) => r.name === name)
   if (!row) throw new Error(`no key named ${name}`)
   return row.id
-}
-
-/** The limiter's Redis entries for one API key (under the namespace, whatever the route part). */
-async function limiterEntries(redis: Redis, id: number): Promise<string[]> {
-  const found: string[] = []
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${NAMESPACE}*key:${id}`, 'COUNT', 1000)
-    cursor = next
-    found.push(...keys.filter((k) => k.endsWith(`key:${id}`)))
-  } while (cursor !== '0')
-  return found
 }
 
 /** Removes what an earlier run may have left for these key ids. */
