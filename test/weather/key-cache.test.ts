@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm'
 import t from 'tap'
 import { tiers, users } from '../../src/db/schema/index.js'
 import { build, createUser, json, request, type TestContext } from '../helper.js'
+import { changesHeard } from '../helpers/changes.js'
 import { eventually } from '../helpers/eventually.js'
 import { createKey, metered } from '../metering/helpers.js'
 
@@ -47,6 +48,7 @@ t.test('lookups are served from memory while the change feed listens, and from t
   const ctx = await build(t)
   const user = await createUser(ctx)
   const key = await createKey(ctx, user)
+  await changesHeard(ctx)
   t.equal(await codeWith(ctx, key), '400 INVALID_STATE')
 
   // A change the database does not announce shows what the cache serves.
