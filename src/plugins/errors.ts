@@ -103,10 +103,16 @@ declare module 'fastify' {
   }
 }
 
+const notFinite = (value: unknown) => typeof value === 'number' && !Number.isFinite(value)
+
 /** The fields of a validated request part that hold a number that is not finite. */
-function nonFinite(values: unknown): string[] {
-  if (typeof values !== 'object' || values === null) return []
-  return Object.entries(values).filter(([, v]) => [v].flat().some((n) => typeof n === 'number' && !Number.isFinite(n))).map(([field]) => field)
+function nonFinite(values: unknown, into: string[]): void {
+  if (typeof values !== 'object' || values === null) return
+  // Runs on every request: a plain loop, no intermediate arrays.
+  for (const field in values) {
+    const value = (values as Record<string, unknown>)[field]
+    if (notFinite(value) || (Array.isArray(value) && value.some(notFinite))) into.push(field)
+  }
 }
 
 async function errorsPlugin(app: FastifyInstance) {
@@ -124,7 +130,10 @@ async function errorsPlugin(app: FastifyInstance) {
   // Ajv's type coercion turns the text "Infinity" into a number, and its minimum and maximum
   // only compare finite numbers: such a value would pass any bound and reach the database.
   app.addHook('preHandler', async (request) => {
-    const fields = [request.params, request.query, request.body].flatMap(nonFinite)
+    const fields: string[] = []
+    nonFinite(request.params, fields)
+    nonFinite(request.query, fields)
+    nonFinite(request.body, fields)
     if (fields.length > 0) {
       throw apiError('VALIDATION_ERROR', { extra: { details: fields.map((field) => ({ field, message: 'must be a finite number' })) } })
     }

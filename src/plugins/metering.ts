@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { apiError } from '../errors.js'
-import { nextMonthStart, secondsUntilNextMonth, utcMonth } from '../services/metering/months.js'
+import { nextMonthStart, quotaResetIso, secondsUntilNextMonth, utcMonth } from '../services/metering/months.js'
 import { createQuotaLeases, type QuotaLeases } from '../services/metering/quota-leases.js'
 import { createUsageRecorder, type UsageRecorder } from '../services/metering/usage-recorder.js'
 import { isCalendarDate } from '../services/weather/dates.js'
@@ -51,7 +51,7 @@ export const perKeyRateLimit = {
 function quotaHeaders(reply: FastifyReply, limit: number | null, used: number, month: string) {
   reply.header('x-quota-limit', limit === null ? 'unlimited' : String(limit))
   reply.header('x-quota-remaining', limit === null ? 'unlimited' : String(Math.max(0, limit - used)))
-  reply.header('x-quota-reset', nextMonthStart(month).toISOString())
+  reply.header('x-quota-reset', quotaResetIso(month))
 }
 
 /**

@@ -65,6 +65,10 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.authenticateKey,
     config: { metered: true, rateLimit: perKeyRateLimit },
     preValidation: app.reserveQuota,
+    // Hundreds of nullable numbers per answer: the engine's JSON.stringify writes them about twice
+    // as fast as a schema-compiled serializer, and the handler builds the body field by field, so
+    // there is nothing for a schema to strip. The schema still documents and types the route.
+    serializerCompiler: () => (data) => JSON.stringify(data),
     schema: {
       ...keyAuth,
       summary: 'Daily observations of the station matching a location',

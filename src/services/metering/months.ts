@@ -23,6 +23,14 @@ export function nextMonthStart(month: string): Date {
   return new Date(Date.UTC(year, m, 1))
 }
 
+let lastReset: { month: string; iso: string } | undefined
+
+/** `nextMonthStart` as ISO text, for the quota headers of every metered answer (kept per month). */
+export function quotaResetIso(month: string): string {
+  if (lastReset?.month !== month) lastReset = { month, iso: nextMonthStart(month).toISOString() }
+  return lastReset.iso
+}
+
 /** Whole seconds from `now` until the next month begins (at least 1): a Retry-After value. */
 export function secondsUntilNextMonth(now: Date): number {
   return Math.max(1, Math.ceil((nextMonthStart(utcMonth(now)).getTime() - now.getTime()) / 1000))

@@ -5,10 +5,16 @@ const DAY_MS = 86_400_000
 
 // en-CA formats as YYYY-MM-DD. Built once: constructing a formatter costs far more than using it.
 const SYDNEY_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Australia/Sydney', year: 'numeric', month: '2-digit', day: '2-digit' })
+const HOUR_MS = 3_600_000
+
+/** The last answer, kept for the UTC hour it belongs to: Sydney changes day only on the hour. */
+let lastSydneyDate: { hour: number; date: string } | undefined
 
 /** The calendar day of `instant` in Australia/Sydney, where the data's days are counted. */
 export function sydneyDate(instant: Date): string {
-  return SYDNEY_DAY.format(instant)
+  const hour = Math.floor(instant.getTime() / HOUR_MS)
+  if (lastSydneyDate?.hour !== hour) lastSydneyDate = { hour, date: SYDNEY_DAY.format(instant) }
+  return lastSydneyDate.date
 }
 
 /** True for a real calendar date written `YYYY-MM-DD` (rejects 2025-02-30). */
