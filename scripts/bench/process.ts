@@ -7,6 +7,8 @@ export interface ServiceProcess {
   port: number
   /** Resident memory now, in MiB, read from /proc. */
   rssMiB(): number
+  /** The last few kilobytes it wrote (its log), for explaining a failure. */
+  output(): string
   /** Stops it with SIGTERM (a graceful close) and answers its exit code. */
   stop(): Promise<number | null>
 }
@@ -23,15 +25,20 @@ function rssOf(pid: number): number {
 
 /** Starts `node <entry>` (through tsx for a .ts entry) with `env` and waits until GET /health answers. */
 export async function startProcess(entry: string, port: number, env: Record<string, string>): Promise<ServiceProcess> {
+  // Something already answering there (a process left over from an interrupted run) would be
+  // measured instead of this one.
+  if (await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false)) throw new Error(`port ${port} is already in use`)
   // BENCH_PROFILE_DIR: a V8 CPU profile of each process, written there when it exits.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : []
   const child = spawn(process.execPath, [...profile, ...loader, entry], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)))
+  const keep = (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000))
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
 
   const deadline = Date.now() + 60_000
@@ -49,6 +56,7 @@ export async function startProcess(entry: string, port: number, env: Record<stri
     child,
     port,
     rssMiB: () => rssOf(child.pid!),
+    output: () => stderr,
     stop: async () => {
       child.kill('SIGTERM')
       return exited

@@ -13,9 +13,14 @@ const CATALOGUE_SIZE = 400
 /** Below the column's integer bound, far beyond what the run can use. */
 const LARGE_QUOTA = 2_000_000_000
 
+/** Accounts the login row signs in to, one per connection: one account's concurrent logins would lock it. */
+export const LOGIN_ACCOUNTS = 50
+
 export interface Seeded {
   email: string
   password: string
+  /** More accounts with the same password, for the login row. */
+  loginEmails: string[]
   apiKey: string
   userId: number
 }
@@ -38,6 +43,10 @@ export async function seed(db: Database): Promise<Seeded> {
     .insert(users)
     .values({ email, passwordHash: await hashPassword(password), fullName: 'Benchmark', emailVerified: true, tier: 'enterprise' })
     .returning({ id: users.id })
+  const loginEmails = Array.from({ length: LOGIN_ACCOUNTS }, (_, i) => `login-${i}@fetcha.test`)
+  // One hash serves them all: the login row measures verification, which costs the same.
+  const sharedHash = await hashPassword(password)
+  await db.insert(users).values(loginEmails.map((address) => ({ email: address, passwordHash: sharedHash, fullName: 'Benchmark', emailVerified: true })))
   const key = generateApiKey()
   await db.insert(apiKeys).values({ userId: user!.id, name: 'bench', keyHash: key.hash, keyPrefix: key.prefix })
 
@@ -48,7 +57,7 @@ export async function seed(db: Database): Promise<Seeded> {
   const days = Array.from({ length: 31 }, (_, i) => observation(i + 1))
   await db.insert(observations).values(days.map((d) => ({ ...d, pageId: BENCH_STATION.pageId })))
   await db.insert(stationMonths).values({ pageId: BENCH_STATION.pageId, month: BENCH_MONTH, fetchedAt: now, complete: true, rowCount: days.length })
-  return { email, password, apiKey: key.value, userId: user!.id }
+  return { email, password, loginEmails, apiKey: key.value, userId: user!.id }
 }
 
 /** What the metered run must have left behind: one usage row and one counted request per answer. */
