@@ -135,3 +135,17 @@ t.test('text PostgreSQL cannot store (NUL) is dropped from the usage record, so 
   t.ok(recorded.some((r) => r.location === 'Melbourne' && r.state === 'VIC'), 'the NUL is gone, the rest kept')
   t.equal(ctx.app.metering.recorder.buffered(), 0, 'nothing left waiting')
 })
+
+t.test('a recorded location cut inside a UTF-16 pair is stored with U+FFFD, so flushes keep working', async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  const key = await createKey(ctx, user)
+  // Locations are recorded up to 100 UTF-16 units: the cut falls between the halves of the emoji.
+  const location = `${'a'.repeat(99)}🌧 Melbourne`
+  const response = await ctx.app.inject({ method: 'GET', url: '/api/weather/location', query: { location, state: 'VIC', date_from: 'x' }, headers: { 'x-api-key': key } })
+  t.equal(response.statusCode, 400)
+  await settle(ctx)
+  const recorded = await ctx.app.db.select({ location: usage.location }).from(usage).where(eq(usage.userId, user.id))
+  t.same(recorded.map((r) => r.location), [`${'a'.repeat(99)}\ufffd`], 'recorded, with the lone half replaced')
+  t.equal(ctx.app.metering.recorder.buffered(), 0, 'nothing left waiting')
+})

@@ -16,9 +16,17 @@ const usageColumns = Object.entries(getTableColumns(usage)).filter(([key]) => ke
 const columnList = sql.raw(usageColumns.map(([, column]) => `"${column.name}"`).join(', '))
 const recordType = sql.raw(usageColumns.map(([, column]) => `"${column.name}" ${column.getSQLType()}`).join(', '))
 
+/** A UTF-16 half without its other half: JSON.stringify writes it as an escape PostgreSQL refuses. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/** Text as PostgreSQL can take it from JSON: no NUL, no lone surrogate (made U+FFFD, as UTF-8 encoding would). */
+function storableText(value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD') : value
+}
+
 function batchJson(rows: UsageRow[]): string {
   return JSON.stringify(
-    rows.map((row) => Object.fromEntries(usageColumns.map(([key, column]) => [column.name, row[key as keyof UsageRow] ?? null]))),
+    rows.map((row) => Object.fromEntries(usageColumns.map(([key, column]) => [column.name, storableText(row[key as keyof UsageRow]) ?? null]))),
   )
 }
 
