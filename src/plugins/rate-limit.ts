@@ -29,7 +29,10 @@ async function rateLimitPlugin(app: FastifyInstance) {
     ? new Redis(app.config.redisUrl, {
         connectTimeout: 2_000,
         commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-        maxRetriesPerRequest: 1,
+        // A command cut off by a lost connection has already been counted locally: sending it
+        // again after the reconnect would count that request twice.
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
         enableOfflineQueue: false,
         lazyConnect: false,
       })
