@@ -42,20 +42,27 @@ export interface PostgresOptions {
   statementTimeoutMs: number
 }
 
-export function openPostgres(options: PostgresOptions): DatabaseHandle {
-  const client = postgres(options.url, {
-    max: options.poolSize,
+/** What every connection of ours needs to live through a database outage. */
+function outageSafe(options: PostgresOptions) {
+  return {
     // postgres.js waits 30 s by default for a server that accepted TCP but never answers.
     connect_timeout: options.connectTimeoutSeconds,
-    idle_timeout: 30,
     // After failed attempts a connection waits before trying again; postgres.js lets that grow to
     // 20 s, which is how long the service would stay unavailable after the database is back.
-    backoff: (attempts) => Math.min(0.05 * 2 ** attempts, 1),
-    onnotice: () => {},
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 1),
     // The type catalogue query it runs on each new connection rejects unhandled when that
     // connection is lost before the answer, which ends the process (porsager/postgres#1192).
     // No column here is an array, so the catalogue is not needed.
     fetch_types: false,
+    onnotice: () => {},
+  }
+}
+
+export function openPostgres(options: PostgresOptions): DatabaseHandle {
+  const client = postgres(options.url, {
+    ...outageSafe(options),
+    max: options.poolSize,
+    idle_timeout: 30,
     connection: {
       statement_timeout: options.statementTimeoutMs,
       application_name: 'fetcha-weather',
@@ -129,11 +136,7 @@ async function listenPostgres(options: PostgresOptions, channel: string, handler
     max: 1,
     idle_timeout: 0,
     max_lifetime: null,
-    connect_timeout: options.connectTimeoutSeconds,
-    backoff: (attempts) => Math.min(0.05 * 2 ** attempts, 1),
-    // As for the pool: the type catalogue query can crash the process on a lost connection.
-    fetch_types: false,
-    onnotice: () => {},
+    ...outageSafe(options),
     onclose: () => {
       if (closed) return
       handlers.onListening(false)
