@@ -54,17 +54,10 @@ function quotaHeaders(reply: FastifyReply, limit: number | null, used: number, m
   reply.header('x-quota-reset', quotaResetIso(month))
 }
 
-/**
- * Text recorded as the client sent it, even when it failed validation, minus what PostgreSQL
- * cannot store in text (NUL): one such row would fail every flush, for every user.
- */
-function storable(text: string, max: number): string {
-  return text.replace(/\u0000/g, '').slice(0, max)
-}
-
 function queryText(query: unknown, name: string, max: number): string | null {
   const value = (query as Record<string, unknown> | undefined)?.[name]
-  return typeof value === 'string' ? storable(value, max) : null
+  // Recorded as the client sent it, even when it failed validation; the recorder makes it storable.
+  return typeof value === 'string' ? value.slice(0, max) : null
 }
 
 function queryDate(query: unknown, name: string): string | null {
@@ -155,7 +148,7 @@ async function meteringPlugin(app: FastifyInstance) {
       dateTo: queryDate(request.query, 'date_to'),
       responseTimeMs: Math.round(responseTimeMs * 100) / 100,
       statusCode,
-      errorMessage: statusCode >= 400 && request.errorMessage ? storable(request.errorMessage, 500) : null,
+      errorMessage: statusCode >= 400 ? (request.errorMessage?.slice(0, 500) ?? null) : null,
       ipAddress: request.ip,
       userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
       // The time of the decision, so a request answered just after midnight counts in the month it was let in.

@@ -19,7 +19,11 @@ const recordType = sql.raw(usageColumns.map(([, column]) => `"${column.name}" ${
 /** A UTF-16 half without its other half: JSON.stringify writes it as an escape PostgreSQL refuses. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
-/** Text as PostgreSQL can take it from JSON: no NUL, no lone surrogate (made U+FFFD, as UTF-8 encoding would). */
+/**
+ * Text as PostgreSQL can take it: no NUL, no lone surrogate (made U+FFFD, as UTF-8 encoding would).
+ * Recorded queries and messages carry whatever a client sent; one row the database refuses would
+ * fail every flush, for every user.
+ */
 function storableText(value: unknown): unknown {
   return typeof value === 'string' ? value.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD') : value
 }
