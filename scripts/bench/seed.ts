@@ -38,14 +38,14 @@ function observation(day: number): ObservationRecord {
 export async function seed(db: Database): Promise<Seeded> {
   const password = 'bench-password-not-secret-7Qx!'
   const email = 'bench@fetcha.test'
+  // One hash serves every account: the login row measures verification, which costs the same.
+  const sharedHash = await hashPassword(password)
   await db.update(tiers).set({ monthlyQuota: LARGE_QUOTA, rateLimitPerHour: LARGE_QUOTA, maxApiKeys: 100 }).where(eq(tiers.name, 'enterprise'))
   const [user] = await db
     .insert(users)
-    .values({ email, passwordHash: await hashPassword(password), fullName: 'Benchmark', emailVerified: true, tier: 'enterprise' })
+    .values({ email, passwordHash: sharedHash, fullName: 'Benchmark', emailVerified: true, tier: 'enterprise' })
     .returning({ id: users.id })
   const loginEmails = Array.from({ length: LOGIN_ACCOUNTS }, (_, i) => `login-${i}@fetcha.test`)
-  // One hash serves them all: the login row measures verification, which costs the same.
-  const sharedHash = await hashPassword(password)
   await db.insert(users).values(loginEmails.map((address) => ({ email: address, passwordHash: sharedHash, fullName: 'Benchmark', emailVerified: true })))
   const key = generateApiKey()
   await db.insert(apiKeys).values({ userId: user!.id, name: 'bench', keyHash: key.hash, keyPrefix: key.prefix })

@@ -48,11 +48,5 @@ export function createInvalidatedCache<K extends {}, V extends {}>(feed: ChangeF
       generation += 1
       for (const [key, value] of cache.entries()) if (matches(value, key)) cache.delete(key)
     },
-    clear: forgetAll,
-    get size(): number {
-      return cache.size
-    },
   }
 }
-
-export type InvalidatedCache<K extends {}, V extends {}> = ReturnType<typeof createInvalidatedCache<K, V>>
