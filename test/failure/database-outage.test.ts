@@ -13,6 +13,7 @@ import { COUNTED_FAILURE, createKey, settle, totalCounted, usageRows } from '../
 import { testDatabaseUrl } from '../setup/databases.js'
 import { startBlackhole } from './blackhole.js'
 import { DEADLINE_MS, assertUnavailable, timedInject as injectTimed, type Outcome } from './outcomes.js'
+import { waitUntil } from '../helpers/eventually.js'
 
 /** Times a request to the app of a test context. */
 const timedInject = (ctx: TestContext, options: InjectOptions) => injectTimed(ctx.app, options)
@@ -39,15 +40,6 @@ async function assertLive(t: Test, ctx: TestContext, label: string) {
   const live = await timedInject(ctx, { method: 'GET', url: '/health' })
   t.equal(statusOf(live), 200, `${label}: /health is 200`)
   t.ok(live.ms < LIVENESS_MS, `${label}: /health answered in ${live.ms} ms`)
-}
-
-async function until(check: () => Promise<boolean>, boundMs: number, stepMs = 20): Promise<number | undefined> {
-  const started = Date.now()
-  while (Date.now() - started < boundMs) {
-    if (await check()) return Date.now() - started
-    await sleep(stepMs)
-  }
-  return undefined
 }
 
 /**
@@ -190,7 +182,7 @@ if (testDatabaseUrl) {
       ...[1, 2, 3].map((i) => [`in flight: GET /api/keys #${i}`, timedInject(proxied, reads[1]![1])] as const),
       ['in flight: POST /api/keys (mid-transaction)', timedInject(proxied, createKeyRequest('cut'))] as const,
     ]
-    const waiting = await until(async () => (await server.waitingOnLocks()) >= inFlight.length, DEADLINE_MS)
+    const waiting = await waitUntil(async () => (await server.waitingOnLocks()) >= inFlight.length, DEADLINE_MS)
     t.ok(waiting !== undefined, `${inFlight.length} queries wait in the server when the database goes`)
 
     proxy.down()
@@ -228,18 +220,21 @@ if (testDatabaseUrl) {
     }
     t.equal(await keyCount(), keysBefore, 'no key was created during the outage')
     t.notOk(await userExists(outageEmail), 'no account was created during the outage')
+    t.notOk(proxied.app.changes.listening, 'the change feed knows it is cut off: caches are bypassed')
     t.comment(`outage lasted ${Date.now() - downAt} ms; answers took ${Math.min(...outageTimes)}–${Math.max(...outageTimes)} ms`)
 
     // The same instance serves again once the database is back, without a restart.
     proxy.up()
     const upAt = Date.now()
-    const ready = await until(async () => statusOf(await timedInject(proxied, { method: 'GET', url: '/health/ready' })) === 200, RECOVERY_BOUND_MS, 50)
+    const ready = await waitUntil(async () => statusOf(await timedInject(proxied, { method: 'GET', url: '/health/ready' })) === 200, RECOVERY_BOUND_MS, 50)
     t.ok(ready !== undefined, `/health/ready is 200 again once the database is back (after ${ready ?? `more than ${RECOVERY_BOUND_MS}`} ms)`)
-    const served = await until(async () => {
+    const served = await waitUntil(async () => {
       for (const [, options] of reads) if (statusOf(await timedInject(proxied, options)) !== 200) return false
       return true
     }, Math.max(0, RECOVERY_BOUND_MS - (Date.now() - upAt)), 50)
     t.ok(served !== undefined, `every read route is 200 again (${Date.now() - upAt} ms after the database returned)`)
+    const listening = await waitUntil(async () => proxied.app.changes.listening, RECOVERY_BOUND_MS, 50)
+    t.ok(listening !== undefined, `the change feed listens again (${Date.now() - upAt} ms after the database returned)`)
     for (const [label, options] of reads) t.equal(statusOf(await timedInject(proxied, options)), 200, `after: ${label} is 200`)
 
     const created = await timedInject(proxied, createKeyRequest('after'))
@@ -266,7 +261,7 @@ if (testDatabaseUrl) {
     const known = new Set((await server.backends()).map((b) => b.pid))
     proxy.setDelay(400)
     const pending = timedInject(proxied, { method: 'GET', url: '/api/auth/me', headers: bearer })
-    const opened = await until(async () => (await server.backends()).some((b) => !known.has(b.pid) && b.query !== '' && !/^\s*listen\b/i.test(b.query)), DEADLINE_MS)
+    const opened = await waitUntil(async () => (await server.backends()).some((b) => !known.has(b.pid) && b.query !== '' && !/^\s*listen\b/i.test(b.query)), DEADLINE_MS)
     t.ok(opened !== undefined, `a new connection has sent its first statement (after ${opened} ms)`)
 
     // Stopped for good: the port now refuses connections.

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { request, type IncomingHttpHeaders } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
@@ -7,11 +6,10 @@ import postgres from 'postgres'
 import t from 'tap'
 import { TEST_JWT_SECRET, strongPassword, uniqueEmail } from '../helper.js'
 import { migratePgliteDatabase } from '../../src/db/migrate.js'
+import { COUNTED_FAILURE } from '../metering/helpers.js'
 import { freshPostgres, testDatabaseUrl } from '../setup/databases.js'
-import { freePort, logLines, spawnServer, waitForHealth, type HttpResult, type ServerProcess } from './server-process.js'
+import { freePort, logLines, send, spawnServer, waitForHealth, type HttpResult, type SendOptions, type ServerProcess } from './server-process.js'
 
-/** A counted request that never reaches the upstream: a bad date is a 400, charged as failed. */
-const COUNTED_FAILURE = '/api/weather/location?location=Melbourne&state=VIC&date_from=not-a-date'
 const CONCURRENT_REQUESTS = 200
 /** The signal goes once this many answers have arrived: the rest are still in flight. */
 const ANSWERED_BEFORE_SIGNAL = 15
@@ -22,51 +20,11 @@ const REQUEST_BOUND_MS = 45_000
 /** Socket errors that mean "not taken in": the request never reached a handler. */
 const REFUSALS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE'])
 
-interface Answer extends HttpResult {
-  headers?: IncomingHttpHeaders
-  /** When the answer (or the error) arrived, by the test's clock. */
-  at: number
-}
+type Answer = HttpResult
 
-/** One request on its own connection, with headers, bounded by `timeoutMs` (error TIMEOUT). */
-function call(port: number, method: string, path: string, options: { headers?: Record<string, string>; body?: unknown; timeoutMs?: number } = {}): Promise<Answer> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body)
-  return new Promise<Answer>((resolve) => {
-    let settled = false
-    const done = (result: HttpResult & { headers?: IncomingHttpHeaders }) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      resolve({ ...result, at: Date.now() })
-    }
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent: false,
-        headers: {
-          ...options.headers,
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
-        },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (text += chunk))
-        res.on('end', () => done({ status: res.statusCode!, body: text, headers: res.headers }))
-        res.on('error', (error: NodeJS.ErrnoException) => done({ error: error.code ?? error.message }))
-        res.on('aborted', () => done({ error: 'ABORTED' }))
-      },
-    )
-    const timer = setTimeout(() => {
-      done({ error: 'TIMEOUT' })
-      req.destroy()
-    }, options.timeoutMs ?? REQUEST_BOUND_MS)
-    req.on('error', (error: NodeJS.ErrnoException) => done({ error: error.code ?? error.message }))
-    req.end(payload)
-  })
+/** One request on its own connection, bounded so that a lost answer fails the test instead of hanging it. */
+function call(port: number, method: string, path: string, options: SendOptions = {}): Promise<Answer> {
+  return send(port, method, path, { timeoutMs: REQUEST_BOUND_MS, ...options }).result
 }
 
 function parse(answer: Answer): any {

@@ -8,6 +8,7 @@ import { build, createUser, json, type TestContext, type TestUser } from '../hel
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { createKey, metered, setFreeTier } from '../metering/helpers.js'
 import { limiterEntries } from '../helpers/rate-limit-redis.js'
+import { waitUntil } from '../helpers/eventually.js'
 
 const LIMIT = 4
 /** Every answer must come well inside this, outage or not: the limiter must not wait on Redis. */
@@ -65,12 +66,9 @@ function logCount(ctx: TestContext, pattern: RegExp): number {
 }
 
 async function waitFor(condition: () => boolean, boundMs: number, what: string): Promise<number> {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > boundMs) throw new Error(`${what}: not within ${boundMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return Date.now() - started
+  const ms = await waitUntil(condition, boundMs)
+  if (ms === undefined) throw new Error(`${what}: not within ${boundMs} ms`)
+  return ms
 }
 
 t.test('Redis unreachable from the start: each instance enforces the per-key hourly limit itself', async (t) => {

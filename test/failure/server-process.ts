@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { request } from 'node:http'
+import { request, type IncomingHttpHeaders } from 'node:http'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -44,8 +44,11 @@ export function spawnServer(port: number, env: Record<string, string>): ServerPr
 export interface HttpResult {
   status?: number
   body?: string
-  /** A socket error instead of a complete answer (ECONNREFUSED, ECONNRESET…). */
+  headers?: IncomingHttpHeaders
+  /** A socket error instead of a complete answer (ECONNREFUSED, ECONNRESET, TIMEOUT…). */
   error?: string
+  /** When the answer (or the error) arrived, by the test's clock. */
+  at: number
 }
 
 export interface SentRequest {
@@ -54,12 +57,24 @@ export interface SentRequest {
   result: Promise<HttpResult>
 }
 
+export interface SendOptions {
+  body?: unknown
+  headers?: Record<string, string>
+  /** Past this the request is abandoned with the error TIMEOUT. */
+  timeoutMs?: number
+}
+
 /** One request on its own connection, so that one slow answer cannot delay another. */
-export function send(port: number, method: string, path: string, body?: unknown): SentRequest {
-  const payload = body === undefined ? undefined : JSON.stringify(body)
+export function send(port: number, method: string, path: string, options: SendOptions = {}): SentRequest {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body)
   let markWritten!: () => void
   const written = new Promise<void>((resolve) => (markWritten = resolve))
   const result = new Promise<HttpResult>((resolve) => {
+    let timer: NodeJS.Timeout | undefined
+    const done = (answer: Omit<HttpResult, 'at'>) => {
+      clearTimeout(timer)
+      resolve({ ...answer, at: Date.now() })
+    }
     const req = request(
       {
         host: '127.0.0.1',
@@ -67,19 +82,29 @@ export function send(port: number, method: string, path: string, body?: unknown)
         method,
         path,
         agent: false,
-        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          ...options.headers,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
+        },
       },
       (res) => {
         let text = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => (text += chunk))
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }))
-        res.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }))
+        res.on('end', () => done({ status: res.statusCode!, body: text, headers: res.headers }))
+        res.on('error', (error: NodeJS.ErrnoException) => done({ error: error.code ?? error.message }))
+        res.on('aborted', () => done({ error: 'ABORTED' }))
       },
     )
+    if (options.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        done({ error: 'TIMEOUT' })
+        req.destroy()
+      }, options.timeoutMs)
+    }
     req.on('error', (error: NodeJS.ErrnoException) => {
       markWritten()
-      resolve({ error: error.code ?? error.message })
+      done({ error: error.code ?? error.message })
     })
     req.on('finish', markWritten)
     req.end(payload)

@@ -67,7 +67,7 @@ t.test('SIGTERM finishes the requests in flight, keeps their writes and exits 0'
 
   const emails = Array.from({ length: CONCURRENT_SIGNUPS }, () => uniqueEmail('shutdown'))
   const password = strongPassword()
-  const requests = emails.map((email) => send(server.port, 'POST', '/api/auth/signup', { email, password, full_name: 'Shutdown' }))
+  const requests = emails.map((email) => send(server.port, 'POST', '/api/auth/signup', { body: { email, password, full_name: 'Shutdown' } }))
   // The signal goes once the server has taken every request in (its request log says so): from
   // then on each of them is in flight and must be finished, not dropped.
   const allAccepted = await waitForLog(server, (lines) => signupIds(lines).size === CONCURRENT_SIGNUPS, 20_000)

@@ -13,3 +13,9 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
     await sleep(stepMs)
   }
 }
+
+/** Polls `check` until it holds: answers after how many ms, or undefined when `boundMs` passed first. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, boundMs: number, stepMs = 20): Promise<number | undefined> {
+  const { value, ms } = await eventually(async () => check(), (held) => held, boundMs, stepMs)
+  return value ? ms : undefined
+}

@@ -1,20 +1,28 @@
 import { randomUUID } from 'node:crypto'
+import { eq } from 'drizzle-orm'
 import t from 'tap'
+import { quotaLeases, type UsageRow } from '../../src/db/schema/index.js'
+import { utcMonth } from '../../src/services/metering/months.js'
 import { createQuotaLeases } from '../../src/services/metering/quota-leases.js'
 import { createUsageRecorder } from '../../src/services/metering/usage-recorder.js'
-import type { UsageRow } from '../../src/db/schema/index.js'
-import { build, createUser } from '../helper.js'
+import { build, createUser, type TestContext } from '../helper.js'
 import { counters, usageRows } from './helpers.js'
 
 function row(userId: number, requestId: string, at: Date, statusCode = 200): UsageRow {
   return { requestId, userId, endpoint: '/api/weather/location', responseTimeMs: 12.5, statusCode, timestamp: at }
 }
 
+/** A recorder of its own over the test's database, with the leases it flushes. */
+function recorderFor(ctx: TestContext, options: { maxBuffered?: number; onDropped?: (count: number) => void } = {}) {
+  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
+  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: options.maxBuffered ?? 10, ...(options.onDropped ? { onDropped: options.onDropped } : {}) })
+  return { leases, recorder }
+}
+
 t.test('a flush sent twice counts once: rows are keyed by request id and counters follow the rows inserted', async (t) => {
   const ctx = await build(t)
   const user = await createUser(ctx)
-  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
-  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: 10 })
+  const { recorder } = recorderFor(ctx)
   const at = ctx.clock.now()
   const ids = [randomUUID(), randomUUID(), randomUUID()]
   for (const id of ids) recorder.record(row(user.id, id, at, id === ids[2] ? 404 : 200))
@@ -33,8 +41,7 @@ t.test('a flush sent twice counts once: rows are keyed by request id and counter
 t.test('the buffer is bounded', async (t) => {
   const ctx = await build(t)
   const user = await createUser(ctx)
-  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
-  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: 2 })
+  const { recorder } = recorderFor(ctx, { maxBuffered: 2 })
   recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
   t.equal(recorder.full(), false)
   recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
@@ -47,9 +54,8 @@ t.test('the buffer is bounded', async (t) => {
 t.test("a deleted user's rows are dropped, not allowed to block everyone else's", async (t) => {
   const ctx = await build(t)
   const user = await createUser(ctx)
-  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
   const dropped: number[] = []
-  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: 10, onDropped: (n) => dropped.push(n) })
+  const { recorder } = recorderFor(ctx, { onDropped: (n) => dropped.push(n) })
   recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
   recorder.record(row(2_000_000_000, randomUUID(), ctx.clock.now()))
   await recorder.drain()
@@ -61,12 +67,30 @@ t.test("a deleted user's rows are dropped, not allowed to block everyone else's"
 t.test('rows of a flush that fails stay buffered', async (t) => {
   const ctx = await build(t)
   const user = await createUser(ctx)
-  const leases = createQuotaLeases({ db: ctx.app.db, clock: ctx.clock, instanceId: randomUUID() })
-  const recorder = createUsageRecorder({ db: ctx.app.db, clock: ctx.clock, leases, maxBuffered: 10 })
+  const { recorder } = recorderFor(ctx)
   // A status code beyond smallint fails the whole insert, as an unreachable database would.
   recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
   recorder.record(row(user.id, randomUUID(), ctx.clock.now(), 70_000))
   await t.rejects(recorder.flush())
   t.equal(recorder.buffered(), 2, 'nothing was lost')
   t.equal(await usageRows(ctx, user), 0, 'nothing was half-written')
+})
+
+t.test('a lease in use keeps its free slots across a flush; one left idle for a flush gives them back', async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  const { leases, recorder } = recorderFor(ctx)
+  const held = async () => (await ctx.app.db.select({ granted: quotaLeases.granted }).from(quotaLeases).where(eq(quotaLeases.userId, user.id)))[0]?.granted ?? 0
+  const month = utcMonth(ctx.clock.now())
+
+  const reservation = await leases.reserve(user.id, month, 1_000)
+  if (reservation.kind !== 'granted') return void t.fail(`a slot of a quota of 1,000: got ${reservation.kind}`)
+  const block = await held()
+  t.ok(block > 1, `a block is granted (${block} slots)`)
+  leases.settle(reservation.leaseKey, true)
+  recorder.record(row(user.id, randomUUID(), ctx.clock.now()))
+  await recorder.flush()
+  t.equal(await held(), block - 1, 'in use: the answered request is counted, the free slots stay leased')
+  await recorder.flush()
+  t.equal(await held(), 0, 'idle for a flush: the free slots go back to every instance')
 })
