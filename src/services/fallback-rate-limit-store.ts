@@ -42,9 +42,14 @@ class Failover {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  /** Whether to try Redis at all: a client that is not connected fails or queues, so skip it. */
+  /**
+   * Whether to try Redis at all: a client that is not connected fails or queues, so skip it.
+   * The socket is checked as well as the status: when the server hangs up, the socket stops
+   * being writable at once, but the client only leaves 'ready' when it handles the close event,
+   * which a busy event loop can hold back for a while.
+   */
   get redisReady(): boolean {
-    return this.redis.status === 'ready'
+    return this.redis.status === 'ready' && this.redis.stream?.writable === true
   }
 
   fellBack(reason: string): void {
