@@ -7,6 +7,7 @@ import { resolveState, states, type State } from '../../services/bom/states.js'
 import { UpstreamError } from '../../services/bom/errors.js'
 import { resolveDateRange } from '../../services/weather/date-range.js'
 import { datesInRange, sydneyDate } from '../../services/weather/dates.js'
+import { stringifyWithRecords } from '../../services/weather/record-json.js'
 
 const keyAuth = { tags: ['weather'], security: [{ apiKey: [] }] }
 
@@ -65,10 +66,11 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     onRequest: app.authenticateKey,
     config: { metered: true, rateLimit: perKeyRateLimit },
     preValidation: app.reserveQuota,
-    // Hundreds of nullable numbers per answer: the engine's JSON.stringify writes them about twice
-    // as fast as a schema-compiled serializer, and the handler builds the body field by field, so
-    // there is nothing for a schema to strip. The schema still documents and types the route.
-    serializerCompiler: () => (data) => JSON.stringify(data),
+    // Hundreds of nullable numbers per answer, the same for every request of a stored month: each
+    // record's JSON is written once and reused, and the rest by the engine's JSON.stringify (about
+    // twice as fast as a schema-compiled serializer here). The handler builds the body field by
+    // field, so there is nothing for a schema to strip; the schema still documents and types it.
+    serializerCompiler: () => (body) => stringifyWithRecords(body, 'data'),
     schema: {
       ...keyAuth,
       summary: 'Daily observations of the station matching a location',

@@ -11,6 +11,7 @@ import type { ChangeFeed } from '../cache/change-feed.js'
 import { createInvalidatedCache } from '../cache/invalidated-cache.js'
 import { createSingleFlight } from '../single-flight.js'
 import { lastDayOfMonth, monthsInRange, sydneyDate } from './dates.js'
+import { frozenRecords } from './record-json.js'
 
 export interface ObservationStoreDeps {
   db: Database
@@ -66,7 +67,7 @@ export function createObservationStore({ db, clock, bom, currentMonthTtlMs, log,
       .from(observations)
       .where(and(eq(observations.pageId, pageId), between(observations.date, `${month}-01`, lastDayOfMonth(month))))
       .orderBy(asc(observations.date))
-    return { state, records: rows.map(({ pageId: _station, ...record }) => record) }
+    return { state, records: frozenRecords(rows.map(({ pageId: _station, ...record }) => record)) }
   }
 
   const storedMonth = (pageId: string, month: string) => cache.get(keyOf(pageId, month), () => loadMonth(pageId, month))

@@ -1,0 +1,47 @@
+import t from 'tap'
+import { frozenRecords, stringifyWithRecords } from '../../src/services/weather/record-json.js'
+
+const day = (date: string, rainfall: number | null) => ({ date, rainfall_mm: rainfall, direction: 'S"W\u2028', note: null })
+
+t.test('the text is exactly what JSON.stringify writes', async (t) => {
+  const records = frozenRecords([day('2025-10-01', 1.5), day('2025-10-02', null)])
+  const bodies: unknown[] = [
+    { success: true, location: 'Melbourne', data: records, metadata: { missing_dates: [] }, cached: true },
+    { data: records },
+    { data: records, after: 1 },
+    { before: 'x', data: records },
+    { success: true, data: [], meta: { quota_limit: null } },
+    { skipped: undefined, data: records, alsoSkipped: undefined, kept: 0 },
+    { success: false, error: 'Bad request', code: 'VALIDATION_ERROR' },
+    { data: 'not an array' },
+    null,
+    'text',
+    42,
+  ]
+  for (const body of bodies) t.equal(stringifyWithRecords(body, 'data'), JSON.stringify(body), JSON.stringify(body))
+  // Twice: the second time from the remembered text.
+  t.equal(stringifyWithRecords(bodies[0], 'data'), JSON.stringify(bodies[0]))
+})
+
+t.test('a frozen record is written once, however many answers carry it', async (t) => {
+  let reads = 0
+  const record = { date: '2025-10-01', get rainfall_mm() { reads += 1; return 2 } }
+  frozenRecords([record])
+  for (let i = 0; i < 5; i++) t.equal(stringifyWithRecords({ data: [record] }, 'data'), '{"data":[{"date":"2025-10-01","rainfall_mm":2}]}')
+  t.equal(reads, 1, 'the record was serialized once')
+})
+
+t.test('a record that may still change is written afresh every time', async (t) => {
+  const record = day('2025-10-01', 1)
+  t.equal(JSON.parse(stringifyWithRecords({ data: [record] }, 'data')).data[0].rainfall_mm, 1)
+  record.rainfall_mm = 7
+  t.equal(JSON.parse(stringifyWithRecords({ data: [record] }, 'data')).data[0].rainfall_mm, 7, 'the change is in the next answer')
+})
+
+t.test('stored records are frozen, so that no answer can change what the next one sends', async (t) => {
+  const [record] = frozenRecords([day('2025-10-01', 1)])
+  t.ok(Object.isFrozen(record))
+  t.throws(() => {
+    ;(record as { rainfall_mm: number | null }).rainfall_mm = 3
+  }, TypeError)
+})
