@@ -30,6 +30,10 @@ interface Lease {
   used: number
   /** A slot was taken since the last flush: the lease is in use and keeps its free slots. */
   active: boolean
+  /** The size of the last block granted: the next is asked for when half of it is left. */
+  block: number
+  /** The grant under way, if any: every request that finds no slot free waits for this one. */
+  granting: Promise<number> | undefined
 }
 
 export interface LeaseFlush {
@@ -63,17 +67,18 @@ export function createQuotaLeases({ db, clock, instanceId }: { db: Database; clo
     const key = keyOf(userId, month)
     let lease = leases.get(key)
     if (!lease) {
-      lease = { userId, month, free: 0, inflight: 0, used: 0, active: false }
+      lease = { userId, month, free: 0, inflight: 0, used: 0, active: false, block: 0, granting: undefined }
       leases.set(key, lease)
     }
     return lease
   }
 
+  /** Free slots below which another block is asked for, before requests have to wait for it. */
+  const lowWater = (lease: Lease) => Math.floor(lease.block / 2)
+
   /** Asks the database for another block; answers how many slots were granted (0: quota spent). */
   function grant(lease: Lease, quota: number): Promise<number> {
     return exclusive(async () => {
-      // Requests queued behind one grant find its block here instead of each taking another.
-      if (lease.free > 0) return lease.free
       return db.transaction(async (tx) => {
         const now = clock.now()
         await tx.insert(monthlyUsage).values({ userId: lease.userId, month: lease.month, lastUpdated: now }).onConflictDoNothing()
@@ -106,24 +111,50 @@ export function createQuotaLeases({ db, clock, instanceId }: { db: Database; clo
             set: { granted: sql`${quotaLeases.granted} + ${block}`, expiresAt },
           })
         lease.free += block
+        lease.block = block
+        // Asked for because requests want it: a flush before they take their slots keeps it.
+        lease.active = true
         return block
       })
     })
   }
 
+  /**
+   * One grant at a time per lease, shared by everyone who wants it: the requests that find no
+   * slot free wait for the same decision (once the quota is spent, hundreds of refusals cost one
+   * transaction, not one each), and so does the refill asked for ahead of need.
+   */
+  function nextBlock(lease: Lease, quota: number): Promise<number> {
+    lease.granting ??= grant(lease, quota).finally(() => (lease.granting = undefined))
+    return lease.granting
+  }
+
+  /**
+   * The next block, asked for in the background once the lease runs low: under steady traffic
+   * the grant (a transaction, after any flush in progress) is never on a request's path. Should
+   * it fail, the requests waiting for it get its error, as they would have from their own.
+   */
+  function refillAhead(lease: Lease, quota: number): void {
+    if (lease.granting || lease.free > lowWater(lease)) return
+    nextBlock(lease, quota).catch(() => undefined)
+  }
+
   /** Takes one slot of the user's quota for `month`, asking for a new block when none is free. */
   async function reserve(userId: number, month: string, quota: number | null): Promise<Reservation> {
     if (quota === null) return { kind: 'unlimited' }
-    const lease = leaseFor(userId, month)
     for (;;) {
+      // Looked up afresh after every wait: a flush may have retired the lease meanwhile.
+      const lease = leaseFor(userId, month)
       if (lease.free > 0) {
         lease.free -= 1
         lease.inflight += 1
         lease.used += 1
         lease.active = true
+        refillAhead(lease, quota)
         return { kind: 'granted', leaseKey: keyOf(userId, month), limit: quota, used: lease.used }
       }
-      if ((await grant(lease, quota)) === 0) return { kind: 'exceeded', limit: quota, used: Math.max(lease.used, quota) }
+      // A slot given back meanwhile (an uncharged answer) is still worth taking.
+      if ((await nextBlock(lease, quota)) === 0 && lease.free === 0) return { kind: 'exceeded', limit: quota, used: Math.max(lease.used, quota) }
     }
   }
 
@@ -150,7 +181,8 @@ export function createQuotaLeases({ db, clock, instanceId }: { db: Database; clo
       if (!lease.active) lease.free = 0
       lease.active = false
       out.push({ userId: lease.userId, month: lease.month, keep: lease.inflight + lease.free })
-      if (lease.inflight === 0 && lease.free === 0) leases.delete(key)
+      // A lease with a grant under way is kept: the grant adds its block to this very object.
+      if (lease.inflight === 0 && lease.free === 0 && !lease.granting) leases.delete(key)
     }
     return out.sort((a, b) => a.userId - b.userId || a.month.localeCompare(b.month))
   }
