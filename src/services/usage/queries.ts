@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
 import { monthlyUsage, tiers, usage, users } from '../../db/schema/index.js'
 import type { Period } from './periods.js'
@@ -36,7 +36,7 @@ export function usageQueries(db: Database) {
     and(eq(usage.userId, userId), gte(usage.timestamp, period.start), lt(usage.timestamp, period.end))
 
   /** The month's counters and the user's tier, read together so a tier edit shows at once. */
-  const monthly = (userId: number, month: string) =>
+  const monthly = (userId: number | Placeholder, month: string | Placeholder) =>
     db
       .select({
         tier: tiers.name,
@@ -128,7 +128,11 @@ export function usageQueries(db: Database) {
       .limit(pageSize)
   }
 
-  return { monthly, recent, stats, breakdown, daily, exportSize, exportPage }
+  // The dashboard polls this one: prepared once, so that each read skips the planning.
+  const monthlyStatement = monthly(sql.placeholder('userId'), sql.placeholder('month')).prepare('usage_monthly')
+  const readMonthly = (userId: number, month: string) => monthlyStatement.execute({ userId, month })
+
+  return { monthly, readMonthly, recent, stats, breakdown, daily, exportSize, exportPage }
 }
 
 export type UsageQueries = ReturnType<typeof usageQueries>

@@ -36,7 +36,7 @@ export function createUsageReports({ db, clock, exportMaxRows = EXPORT_MAX_ROWS,
   /** The month's counters against the quota of the user's tier as it is now. */
   async function monthly(userId: number, monthInput?: string) {
     const month = resolveMonth(monthInput, clock.now())
-    const [row] = await queries.monthly(userId, month)
+    const [row] = await queries.readMonthly(userId, month)
     if (!row) throw apiError('NOT_FOUND', { message: 'User not found' })
     const used = row.totalRequests
     const limit = row.quotaLimit
