@@ -94,3 +94,36 @@ t.test('a lease in use keeps its free slots across a flush; one left idle for a 
   await recorder.flush()
   t.equal(await held(), 0, 'idle for a flush: the free slots go back to every instance')
 })
+
+t.test('a flush of several statements (2,500 rows, two users, two months, some already stored) counts each row once', async (t) => {
+  const ctx = await build(t)
+  const users = [await createUser(ctx), await createUser(ctx)]
+  const { recorder } = recorderFor(ctx, { maxBuffered: 10_000 })
+  const october = new Date('2025-10-31T23:59:59.999Z')
+  const november = new Date('2025-11-01T00:00:00.000Z')
+  const rows = Array.from({ length: 2_500 }, (_, i) => row(users[i % 2]!.id, randomUUID(), i % 3 === 0 ? october : november, i % 5 === 0 ? 429 : 200))
+  // 300 of them were stored by an earlier flush whose commit went unconfirmed.
+  for (const stored of rows.slice(1_000, 1_300)) recorder.record(stored)
+  await recorder.drain()
+  for (const each of rows) recorder.record(each)
+  await recorder.drain()
+
+  for (const user of users) {
+    const mine = rows.filter((r) => r.userId === user.id)
+    const expected = ['2025-10', '2025-11'].map((month) => {
+      const inMonth = mine.filter((r) => r.timestamp.toISOString().startsWith(month))
+      return {
+        month,
+        totalRequests: inMonth.length,
+        successfulRequests: inMonth.filter((r) => r.statusCode < 300).length,
+        failedRequests: inMonth.filter((r) => r.statusCode >= 300).length,
+        totalResponseTimeMs: inMonth.length * 12.5,
+      }
+    })
+    const stored = (await counters(ctx, user)).map(({ month, totalRequests, successfulRequests, failedRequests, totalResponseTimeMs }) => ({
+      month, totalRequests, successfulRequests, failedRequests, totalResponseTimeMs,
+    }))
+    t.same(stored, expected, 'counters per UTC month: each row once, success and failure apart')
+    t.equal(await usageRows(ctx, user), mine.length)
+  }
+})

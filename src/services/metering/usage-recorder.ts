@@ -1,9 +1,8 @@
-import { getTableColumns, inArray, sql } from 'drizzle-orm'
+import { getTableColumns, sql } from 'drizzle-orm'
 import { DEADLOCK_DETECTED, errorCode, FOREIGN_KEY_VIOLATION } from '../../db/errors.js'
 import type { Clock } from '../../clock.js'
 import type { Database } from '../../db/client.js'
 import { monthlyUsage, quotaLeases, usage, users, type UsageRow } from '../../db/schema/index.js'
-import { utcMonth } from './months.js'
 import { LEASE_TTL_MS, type LeaseFlush, type QuotaLeases } from './quota-leases.js'
 
 /** Rows per INSERT statement. */
@@ -16,6 +15,8 @@ const usageColumns = Object.entries(getTableColumns(usage)).filter(([key]) => ke
 const columnList = sql.raw(usageColumns.map(([, column]) => `"${column.name}"`).join(', '))
 const recordType = sql.raw(usageColumns.map(([, column]) => `"${column.name}" ${column.getSQLType()}`).join(', '))
 
+/** A NUL, or a UTF-16 half of either kind: the rare text that needs mending before it is stored. */
+const NEEDS_MENDING = /[\u0000\uD800-\uDFFF]/
 /** A UTF-16 half without its other half: JSON.stringify writes it as an escape PostgreSQL refuses. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
@@ -25,29 +26,84 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * fail every flush, for every user.
  */
 function storableText(value: unknown): unknown {
-  return typeof value === 'string' ? value.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD') : value
+  if (typeof value !== 'string' || !NEEDS_MENDING.test(value)) return value
+  return value.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\uFFFD')
 }
 
-function batchJson(rows: UsageRow[]): string {
-  return JSON.stringify(
-    rows.map((row) => Object.fromEntries(usageColumns.map(([key, column]) => [column.name, storableText(row[key as keyof UsageRow]) ?? null]))),
-  )
+/**
+ * A row as its element of the batch's JSON, written when the request is recorded: the buffer
+ * then holds one compact string a row until the flush, instead of the row and all its parts,
+ * and the flush only joins them.
+ */
+function rowJson(row: UsageRow): string {
+  const record: Record<string, unknown> = {}
+  for (const [key, column] of usageColumns) record[column.name] = storableText(row[key as keyof UsageRow]) ?? null
+  return JSON.stringify(record)
 }
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0]
 
-/** Inserts the rows not already stored (by request id); answers those it inserted. */
-async function insertNew(tx: Transaction, rows: UsageRow[]): Promise<UsageRow[]> {
-  const result = await tx.execute<{ request_id: string }>(sql`
-    insert into ${usage} (${columnList})
-    select ${columnList} from json_to_recordset(${batchJson(rows)}::json) as batch(${recordType})
-    on conflict (request_id) do nothing
-    returning request_id`)
-  // postgres.js answers the rows themselves, PGlite an object holding them.
-  const returned = (Array.isArray(result) ? result : (result as unknown as { rows: { request_id: string }[] }).rows) as { request_id: string }[]
-  const inserted = new Set(returned.map((r) => r.request_id))
-  return rows.filter((row) => inserted.has(row.requestId))
+interface MonthlyDelta {
+  userId: number
+  month: string
+  total: number
+  successful: number
+  failed: number
+  responseTimeMs: number
 }
+
+/** Rows of the result: postgres.js answers them as an array, PGlite in an object holding them. */
+function resultRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+}
+
+/**
+ * Inserts the rows not already stored (by request id), and answers what they add to each
+ * user's month, summed in the same statement: only the rows inserted count, so a batch sent
+ * twice counts once. `existingUsersOnly` leaves out the rows of users deleted meanwhile.
+ */
+async function insertNew(tx: Transaction, rows: string[], existingUsersOnly: boolean): Promise<MonthlyDelta[]> {
+  const ofExistingUsers = existingUsersOnly ? sql`where exists (select 1 from ${users} where ${users.id} = batch.user_id)` : sql``
+  const result = await tx.execute(sql`
+    with inserted as (
+      insert into ${usage} (${columnList})
+      select ${columnList} from json_to_recordset(${`[${rows.join(',')}]`}::json) as batch(${recordType})
+      ${ofExistingUsers}
+      on conflict (request_id) do nothing
+      returning user_id, "timestamp", status_code, response_time_ms
+    )
+    select user_id as "userId", to_char("timestamp" at time zone 'UTC', 'YYYY-MM') as month, count(*)::int as total,
+      (count(*) filter (where status_code < 300))::int as successful, (count(*) filter (where status_code >= 300))::int as failed,
+      coalesce(sum(response_time_ms), 0)::float8 as "responseTimeMs"
+    from inserted group by 1, 2`)
+  return resultRows<MonthlyDelta>(result)
+}
+
+/** How many of the rows belong to users that no longer exist. */
+async function rowsOfDeletedUsers(db: Database, rows: string[]): Promise<number> {
+  const result = await db.execute(sql`
+    select count(*)::int as n from json_to_recordset(${`[${rows.join(',')}]`}::json) as batch(user_id integer)
+    where not exists (select 1 from ${users} where ${users.id} = batch.user_id)`)
+  return resultRows<{ n: number }>(result)[0]?.n ?? 0
+}
+
+/** Sums the deltas of several statements per (user, month), sorted so concurrent flushes lock rows in one order. */
+function merged(deltas: MonthlyDelta[]): MonthlyDelta[] {
+  const byKey = new Map<string, MonthlyDelta>()
+  for (const delta of deltas) {
+    const key = `${delta.userId}:${delta.month}`
+    const sum = byKey.get(key)
+    if (!sum) byKey.set(key, { ...delta })
+    else {
+      sum.total += delta.total
+      sum.successful += delta.successful
+      sum.failed += delta.failed
+      sum.responseTimeMs += delta.responseTimeMs
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.userId - b.userId || a.month.localeCompare(b.month))
+}
+
 const MAX_ATTEMPTS = 3
 
 export interface UsageRecorderOptions {
@@ -60,49 +116,25 @@ export interface UsageRecorderOptions {
   onDropped?: (count: number) => void
 }
 
-interface MonthlyDelta {
-  userId: number
-  month: string
-  total: number
-  successful: number
-  failed: number
-  responseTimeMs: number
-}
-
-/** Sums inserted rows per (user, month), sorted so concurrent flushes lock rows in one order. */
-function aggregate(rows: Pick<UsageRow, 'userId' | 'timestamp' | 'statusCode' | 'responseTimeMs'>[]): MonthlyDelta[] {
-  const byKey = new Map<string, MonthlyDelta>()
-  for (const row of rows) {
-    const month = utcMonth(row.timestamp)
-    const key = `${row.userId}:${month}`
-    let delta = byKey.get(key)
-    if (!delta) byKey.set(key, (delta = { userId: row.userId, month, total: 0, successful: 0, failed: 0, responseTimeMs: 0 }))
-    delta.total += 1
-    if (row.statusCode < 300) delta.successful += 1
-    else delta.failed += 1
-    delta.responseTimeMs += row.responseTimeMs
-  }
-  return [...byKey.values()].sort((a, b) => a.userId - b.userId || a.month.localeCompare(b.month))
-}
-
 /**
  * Buffers usage rows and writes them in one transaction per flush: the rows (idempotent by
  * request id), the monthly counters derived from the rows actually inserted, and the lease sizes.
  */
 export function createUsageRecorder({ db, clock, leases, maxBuffered, onDropped }: UsageRecorderOptions) {
-  let buffer: UsageRow[] = []
+  /** Each row as its JSON text (see rowJson). */
+  let buffer: string[] = []
   let flushing: Promise<void> | undefined
 
   function record(row: UsageRow): void {
-    buffer.push(row)
+    buffer.push(rowJson(row))
   }
 
-  async function write(rows: UsageRow[], leaseFlush: LeaseFlush[]): Promise<void> {
+  async function write(rows: string[], leaseFlush: LeaseFlush[], existingUsersOnly: boolean): Promise<void> {
     await db.transaction(async (tx) => {
       const now = clock.now()
-      const inserted: UsageRow[] = []
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) inserted.push(...(await insertNew(tx, rows.slice(i, i + ROWS_PER_STATEMENT))))
-      const deltas = aggregate(inserted)
+      const perStatement: MonthlyDelta[] = []
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) perStatement.push(...(await insertNew(tx, rows.slice(i, i + ROWS_PER_STATEMENT), existingUsersOnly)))
+      const deltas = merged(perStatement)
       if (deltas.length > 0) {
         await tx
           .insert(monthlyUsage)
@@ -121,21 +153,23 @@ export function createUsageRecorder({ db, clock, leases, maxBuffered, onDropped 
             },
           })
       }
-      const expiresAt = new Date(now.getTime() + LEASE_TTL_MS).toISOString()
-      for (const lease of leaseFlush) {
-        const where = sql`instance_id = ${leases.instanceId}::uuid and user_id = ${lease.userId} and month = ${lease.month}`
-        if (lease.keep === 0) await tx.execute(sql`delete from ${quotaLeases} where ${where}`)
-        else await tx.execute(sql`update ${quotaLeases} set granted = ${lease.keep}, expires_at = ${expiresAt}::timestamptz where ${where}`)
-      }
+      if (leaseFlush.length > 0) await writeLeaseSizes(tx, leaseFlush, now)
     })
   }
 
-  async function withoutDeletedUsers(rows: UsageRow[]): Promise<UsageRow[]> {
-    const ids = [...new Set(rows.map((r) => r.userId))]
-    const existing = new Set((await db.select({ id: users.id }).from(users).where(inArray(users.id, ids))).map((u) => u.id))
-    const kept = rows.filter((r) => existing.has(r.userId))
-    onDropped?.(rows.length - kept.length)
-    return kept
+  /** Every lease of this instance to its new size in one statement: emptied ones are deleted. */
+  async function writeLeaseSizes(tx: Transaction, sizes: LeaseFlush[], now: Date): Promise<void> {
+    const expiresAt = new Date(now.getTime() + LEASE_TTL_MS).toISOString()
+    await tx.execute(sql`
+      with sizes as (
+        select * from json_to_recordset(${JSON.stringify(sizes.map((l) => ({ user_id: l.userId, month: l.month, keep: l.keep })))}::json)
+          as s(user_id integer, month text, keep integer)
+      ), emptied as (
+        delete from ${quotaLeases} q using sizes
+        where q.instance_id = ${leases.instanceId}::uuid and q.user_id = sizes.user_id and q.month = sizes.month and sizes.keep = 0
+      )
+      update ${quotaLeases} q set granted = sizes.keep, expires_at = ${expiresAt}::timestamptz from sizes
+      where q.instance_id = ${leases.instanceId}::uuid and q.user_id = sizes.user_id and q.month = sizes.month and sizes.keep > 0`)
   }
 
   /** Lease sizes of a failed flush, sent again with the next one (newer sizes win). */
@@ -157,10 +191,10 @@ export function createUsageRecorder({ db, clock, leases, maxBuffered, onDropped 
         const sizes = mergeSizes(unsentSizes, leases.takeFlush())
         unsentSizes = []
         if (rows.length === 0 && sizes.length === 0) return
-        let batch = rows
+        let existingUsersOnly = false
         for (let attempt = 1; ; attempt++) {
           try {
-            await write(batch, sizes)
+            await write(rows, sizes, existingUsersOnly)
             return
           } catch (error) {
             const code = errorCode(error)
@@ -168,10 +202,11 @@ export function createUsageRecorder({ db, clock, leases, maxBuffered, onDropped 
             // A user deleted since their request was answered: their rows have nowhere to go,
             // and must not block everyone else's.
             if (attempt < MAX_ATTEMPTS && code === FOREIGN_KEY_VIOLATION) {
-              batch = await withoutDeletedUsers(batch)
+              if (!existingUsersOnly) onDropped?.(await rowsOfDeletedUsers(db, rows))
+              existingUsersOnly = true
               continue
             }
-            buffer = batch.concat(buffer)
+            buffer = rows.concat(buffer)
             unsentSizes = sizes
             throw error
           }

@@ -26,6 +26,7 @@ export interface ObservationStoreDeps {
 /** One station-month as stored: its bookkeeping row (none: never fetched) and its days. */
 interface StoredMonth {
   state: StationMonth | null
+  /** Frozen, as the answers share them. */
   records: ObservationRecord[]
 }
 
@@ -43,6 +44,13 @@ export interface StoredRange {
   fetched: boolean
   /** When the newest of the files behind these records was fetched. */
   fetchedAt: Date | null
+}
+
+/** A month's records (sorted by date) from `from` to `to`; a whole month needs no comparisons. */
+function within(records: ObservationRecord[], from: string, to: string): ObservationRecord[] {
+  const first = records[0]
+  if (first && first.date >= from && records[records.length - 1]!.date <= to) return records.slice()
+  return records.filter((r) => r.date >= from && r.date <= to)
 }
 
 const measurementFields = observationFields.filter((f) => f !== 'date')
@@ -132,7 +140,7 @@ export function createObservationStore({ db, clock, bom, currentMonthTtlMs, log,
       }),
     )
 
-    const records = stored.flatMap((month) => month.records).filter((r) => r.date >= from && r.date <= to)
+    const records = stored.length === 1 ? within(stored[0]!.records, from, to) : stored.flatMap((month) => within(month.records, from, to))
     const fetchedTimes = stored.flatMap((month) => (month.state ? [month.state.fetchedAt.getTime()] : []))
     return {
       records,
