@@ -280,14 +280,15 @@ if (testDatabaseUrl) {
     const REQUESTS = 40
     const { direct, proxied, proxy } = await behindProxy(t, { DATABASE_POOL_SIZE: '2', REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) })
     const user = await createUser(direct)
-    const me: InjectOptions = { method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${user.accessToken}` } }
-    const burst = () => Promise.all(Array.from({ length: REQUESTS }, () => timedInject(proxied, me)))
+    // Usage statistics: the user's lookup (prepared) and an aggregate whose statement is not.
+    const stats: InjectOptions = { method: 'GET', url: '/api/usage/stats', headers: { authorization: `Bearer ${user.accessToken}` } }
+    const burst = () => Promise.all(Array.from({ length: REQUESTS }, () => timedInject(proxied, stats)))
 
     // Both pool connections open before the database slows down.
-    t.same((await Promise.all([1, 2, 3, 4].map(() => timedInject(proxied, me)))).map(statusOf), [200, 200, 200, 200], 'warm-up requests are served')
+    t.same((await Promise.all([1, 2, 3, 4].map(() => timedInject(proxied, stats)))).map(statusOf), [200, 200, 200, 200], 'warm-up requests are served')
 
-    // 0.1 s each way per exchange: a query (two round trips, its statement is not prepared) holds
-    // a connection 0.4 s, so two connections serve a handful of the burst before the deadline.
+    // 0.1 s each way per exchange: the aggregate (two round trips, its statement is not prepared)
+    // holds a connection 0.4 s, so two connections serve a handful of the burst before the deadline.
     proxy.setDelay(100)
     const answers = burst()
     await sleep(300)

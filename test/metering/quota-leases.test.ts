@@ -9,20 +9,20 @@ import { createUsageRecorder } from '../../src/services/metering/usage-recorder.
 import { build, createUser, type TestContext } from '../helper.js'
 
 /**
- * The test's database, with every transaction counted and held back while the gate is shut:
- * grants are transactions, so this shows when a request would have waited for one.
+ * The test's database, with every grant (a transaction) and flush (a statement) counted and
+ * held back while the gate is shut: this shows when a request would have waited for a grant.
  */
 function gatedDatabase(db: Database) {
   let open = true
   let reopened: () => void = () => undefined
   let gate = Promise.resolve()
-  const counts = { transactions: 0, held: 0 }
+  const counts = { writes: 0, held: 0 }
   const gated = new Proxy(db, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown
-      if (property !== 'transaction' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value
+      if ((property !== 'transaction' && property !== 'execute') || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value
       return async (...args: unknown[]) => {
-        counts.transactions += 1
+        counts.writes += 1
         if (!open) {
           counts.held += 1
           await gate
@@ -85,7 +85,7 @@ t.test('a lease running low asks for its next block in the background: requests 
   // At half of it, the next block is asked for while slots are still free.
   for (let i = 1; i < firstBlock / 2 + 1; i++) granted(await reserve())
   await queued(leases)
-  t.equal(gate.counts.transactions, 2, 'the next block was granted before the first ran out')
+  t.equal(gate.counts.writes, 2, 'the next block was granted before the first ran out')
 
   // Grants are now held back: the rest of the first block and the next one still serve at once.
   gate.shut()
@@ -109,7 +109,7 @@ t.test('a block granted just before a flush stays for the requests that asked fo
   const reservation = await waiting
   await flushing
   t.equal(reservation.kind, 'granted')
-  t.equal(gate.counts.transactions, 2, 'one grant and one flush: the block was not handed back and asked for again')
+  t.equal(gate.counts.writes, 2, 'one grant and one flush: the block was not handed back and asked for again')
 })
 
 t.test('once the quota is spent, concurrent refusals share one decision', async (t) => {
@@ -122,11 +122,11 @@ t.test('once the quota is spent, concurrent refusals share one decision', async 
   for (let i = 0; i < 3; i++) granted(await leases.reserve(user.id, month, 3))
   // The refill asked for after the last slot finds the quota spent; it goes first.
   await queued(leases)
-  const before = gate.counts.transactions
+  const before = gate.counts.writes
 
   const refusals = await Promise.all(Array.from({ length: 50 }, () => leases.reserve(user.id, month, 3)))
   t.same([...new Set(refusals.map((r) => r.kind))], ['exceeded'], 'all 50 refused')
-  t.equal(gate.counts.transactions - before, 1, '50 refusals, one grant transaction')
+  t.equal(gate.counts.writes - before, 1, '50 refusals, one grant transaction')
 })
 
 t.test('a lease that runs dry while a flush waits its turn keeps the block granted to it', async (t) => {

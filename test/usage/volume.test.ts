@@ -1,5 +1,6 @@
 import { sql, type SQLWrapper } from 'drizzle-orm'
 import t from 'tap'
+import { selectRows } from '../../src/db/rows.js'
 import { monthPeriod, resolveDateSpan } from '../../src/services/usage/periods.js'
 import { usageQueries } from '../../src/services/usage/queries.js'
 import { testDatabaseUrl } from '../setup/databases.js'
@@ -9,10 +10,7 @@ import { get, NOW, setup } from './helpers.js'
 const ROWS = 50_000
 
 /** Rows of a raw query, whichever driver answered. */
-async function rows<T>(ctx: TestContext, query: SQLWrapper): Promise<T[]> {
-  const result = await ctx.app.db.execute(sql`${query}`)
-  return (Array.isArray(result) ? result : (result as unknown as { rows: T[] }).rows) as T[]
-}
+const rows = <T>(ctx: TestContext, query: SQLWrapper) => selectRows<T>(ctx.app.db, sql`${query}`)
 
 async function plan(ctx: TestContext, query: SQLWrapper): Promise<string> {
   const lines = await rows<{ 'QUERY PLAN': string }>(ctx, sql`explain ${query}`)

@@ -1,7 +1,7 @@
-import { and, eq, ne, gt, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { Clock } from '../../clock.js'
 import type { Database } from '../../db/client.js'
-import { monthlyUsage, quotaLeases } from '../../db/schema/index.js'
+import { selectRows } from '../../db/rows.js'
 
 /** A lease withheld by a crashed instance frees itself after this long. */
 export const LEASE_TTL_MS = 60_000
@@ -76,46 +76,25 @@ export function createQuotaLeases({ db, clock, instanceId }: { db: Database; clo
   /** Free slots below which another block is asked for, before requests have to wait for it. */
   const lowWater = (lease: Lease) => Math.floor(lease.block / 2)
 
-  /** Asks the database for another block; answers how many slots were granted (0: quota spent). */
+  /**
+   * Asks the database for another block; answers how many slots were granted (0: quota spent).
+   * The decision is the `grant_quota_lease` function of the migrations: one round trip.
+   */
   function grant(lease: Lease, quota: number): Promise<number> {
     return exclusive(async () => {
-      return db.transaction(async (tx) => {
-        const now = clock.now()
-        await tx.insert(monthlyUsage).values({ userId: lease.userId, month: lease.month, lastUpdated: now }).onConflictDoNothing()
-        // The row lock serialises every instance's decision for this user and month.
-        const [counted] = await tx
-          .select({ total: monthlyUsage.totalRequests })
-          .from(monthlyUsage)
-          .where(and(eq(monthlyUsage.userId, lease.userId), eq(monthlyUsage.month, lease.month)))
-          .for('update')
-        const liveLeases = and(eq(quotaLeases.userId, lease.userId), eq(quotaLeases.month, lease.month), gt(quotaLeases.expiresAt, now))
-        const [others] = await tx
-          .select({ held: sql<number>`coalesce(sum(${quotaLeases.granted}), 0)::int` })
-          .from(quotaLeases)
-          .where(and(liveLeases, ne(quotaLeases.instanceId, instanceId)))
-        const [mine] = await tx
-          .select({ held: quotaLeases.granted })
-          .from(quotaLeases)
-          .where(and(eq(quotaLeases.instanceId, instanceId), eq(quotaLeases.userId, lease.userId), eq(quotaLeases.month, lease.month)))
-        const held = (counted?.total ?? 0) + (others?.held ?? 0) + (mine?.held ?? 0)
-        const available = quota - held
-        lease.used = held - lease.free
-        if (available <= 0) return 0
-        const block = Math.min(available, MAX_BLOCK, Math.max(1, Math.floor(available / BLOCK_DIVISOR)))
-        const expiresAt = new Date(now.getTime() + LEASE_TTL_MS)
-        await tx
-          .insert(quotaLeases)
-          .values({ instanceId, userId: lease.userId, month: lease.month, granted: block, expiresAt })
-          .onConflictDoUpdate({
-            target: [quotaLeases.instanceId, quotaLeases.userId, quotaLeases.month],
-            set: { granted: sql`${quotaLeases.granted} + ${block}`, expiresAt },
-          })
-        lease.free += block
-        lease.block = block
-        // Asked for because requests want it: a flush before they take their slots keeps it.
-        lease.active = true
-        return block
-      })
+      const now = clock.now()
+      const expiresAt = new Date(now.getTime() + LEASE_TTL_MS)
+      const [decision] = await selectRows<{ granted: number; held: number }>(db, sql`
+        select granted, held from grant_quota_lease(${instanceId}::uuid, ${lease.userId}::integer, ${lease.month}::text,
+          ${quota}::integer, ${MAX_BLOCK}::integer, ${BLOCK_DIVISOR}::integer, ${now.toISOString()}::timestamptz, ${expiresAt.toISOString()}::timestamptz)`)
+      if (!decision) throw new Error('grant_quota_lease answered nothing')
+      lease.used = decision.held - lease.free
+      if (decision.granted === 0) return 0
+      lease.free += decision.granted
+      lease.block = decision.granted
+      // Asked for because requests want it: a flush before they take their slots keeps it.
+      lease.active = true
+      return decision.granted
     })
   }
 

@@ -29,7 +29,8 @@ export function isCalendarDate(value: string): boolean {
   const year = Number(value.slice(0, 4))
   const month = Number(value.slice(5, 7))
   const day = Number(value.slice(8, 10))
-  if (month < 1 || month > 12 || day < 1) return false
+  // There is no year 0 (PostgreSQL refuses it as a date), and a date is stored as given.
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false
   return day <= (month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!)
 }
 
