@@ -9,6 +9,8 @@ t.test('seven days for Melbourne, exactly as in the CSV', async (t) => {
   const { ctx, bom, key } = await setup(t)
   const response = await weather(ctx, key, 'location=Melbourne&state=VIC&date_from=2025-10-01&date_to=2025-10-07')
   t.equal(response.statusCode, 200, response.body)
+  t.equal(response.headers['content-type'], 'application/json; charset=utf-8')
+  t.equal(Number(response.headers['content-length']), Buffer.byteLength(response.body), 'the length is of the bytes sent')
   const body = json(response)
   t.equal(body.station_id, 'IDCJDW3050')
   t.equal(body.station_name, 'Melbourne (Olympic Park)')

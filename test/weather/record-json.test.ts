@@ -1,9 +1,9 @@
 import t from 'tap'
-import { frozenRecords, stringifyWithRecords } from '../../src/services/weather/record-json.js'
+import { frozenRecords, jsonWithRecords } from '../../src/services/weather/record-json.js'
 
-const day = (date: string, rainfall: number | null) => ({ date, rainfall_mm: rainfall, direction: 'S"W\u2028', note: null })
+const day = (date: string, rainfall: number | null) => ({ date, rainfall_mm: rainfall, direction: 'S"W\u2028 Pâté ☂ 😀', note: null })
 
-t.test('the text is exactly what JSON.stringify writes', async (t) => {
+t.test('the bytes are exactly what JSON.stringify writes, in UTF-8', async (t) => {
   const records = frozenRecords([day('2025-10-01', 1.5), day('2025-10-02', null)])
   const bodies: unknown[] = [
     { success: true, location: 'Melbourne', data: records, metadata: { missing_dates: [] }, cached: true },
@@ -18,24 +18,24 @@ t.test('the text is exactly what JSON.stringify writes', async (t) => {
     'text',
     42,
   ]
-  for (const body of bodies) t.equal(stringifyWithRecords(body, 'data'), JSON.stringify(body), JSON.stringify(body))
+  for (const body of bodies) t.equal(jsonWithRecords(body, 'data').toString('utf8'), JSON.stringify(body), JSON.stringify(body))
   // Twice: the second time from the remembered text.
-  t.equal(stringifyWithRecords(bodies[0], 'data'), JSON.stringify(bodies[0]))
+  t.equal(jsonWithRecords(bodies[0], 'data').toString('utf8'), JSON.stringify(bodies[0]))
 })
 
 t.test('a frozen record is written once, however many answers carry it', async (t) => {
   let reads = 0
   const record = { date: '2025-10-01', get rainfall_mm() { reads += 1; return 2 } }
   frozenRecords([record])
-  for (let i = 0; i < 5; i++) t.equal(stringifyWithRecords({ data: [record] }, 'data'), '{"data":[{"date":"2025-10-01","rainfall_mm":2}]}')
+  for (let i = 0; i < 5; i++) t.equal(jsonWithRecords({ data: [record] }, 'data').toString('utf8'), '{"data":[{"date":"2025-10-01","rainfall_mm":2}]}')
   t.equal(reads, 1, 'the record was serialized once')
 })
 
 t.test('a record that may still change is written afresh every time', async (t) => {
   const record = day('2025-10-01', 1)
-  t.equal(JSON.parse(stringifyWithRecords({ data: [record] }, 'data')).data[0].rainfall_mm, 1)
+  t.equal(JSON.parse(jsonWithRecords({ data: [record] }, 'data').toString('utf8')).data[0].rainfall_mm, 1)
   record.rainfall_mm = 7
-  t.equal(JSON.parse(stringifyWithRecords({ data: [record] }, 'data')).data[0].rainfall_mm, 7, 'the change is in the next answer')
+  t.equal(JSON.parse(jsonWithRecords({ data: [record] }, 'data').toString('utf8')).data[0].rainfall_mm, 7, 'the change is in the next answer')
 })
 
 t.test('stored records are frozen, so that no answer can change what the next one sends', async (t) => {

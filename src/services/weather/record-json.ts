@@ -1,19 +1,24 @@
 /**
- * JSON of the stored observation records, written once per record instead of once per answer:
+ * JSON of the stored observation records, encoded once per record instead of once per answer:
  * serializing a month of records was the largest single cost of a metered request. Records
  * are the cache's own objects, shared by every answer, so they are frozen when they enter it
- * (`frozenRecords`) and their text can never go stale.
+ * (`frozenRecords`) and their bytes can never go stale. Answers are assembled as bytes, off the
+ * JavaScript heap: building each as a string first cost several copies of it per request in
+ * young-generation garbage, and an encoding pass on the way out.
  */
-const written = new WeakMap<object, string>()
+const encoded = new WeakMap<object, Buffer>()
+const COMMA = Buffer.from(',')
+const OPEN = Buffer.from('[')
+const CLOSE = Buffer.from(']')
 
-function recordJson(record: object): string {
-  let json = written.get(record)
-  if (json === undefined) {
-    json = JSON.stringify(record)
-    // Only a frozen record is remembered: a mutable one could change after it was written.
-    if (Object.isFrozen(record)) written.set(record, json)
+function recordBytes(record: object): Buffer {
+  let bytes = encoded.get(record)
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(record))
+    // Only a frozen record is remembered: a mutable one could change after it was encoded.
+    if (Object.isFrozen(record)) encoded.set(record, bytes)
   }
-  return json
+  return bytes
 }
 
 /** Freezes the records, so that their JSON may be remembered. */
@@ -23,11 +28,11 @@ export function frozenRecords<T extends object>(records: T[]): T[] {
 }
 
 /**
- * `JSON.stringify(body)`, the same text, with the array under `field` written from each
- * element's remembered JSON. Any other body (an error, say) is stringified as it is.
+ * The UTF-8 bytes of `JSON.stringify(body)`, with the array under `field` written from each
+ * element's remembered JSON. Any other body is stringified as it is.
  */
-export function stringifyWithRecords(body: unknown, field: string): string {
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as Record<string, unknown>)[field])) return JSON.stringify(body)
+export function jsonWithRecords(body: unknown, field: string): Buffer {
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as Record<string, unknown>)[field])) return Buffer.from(JSON.stringify(body) ?? 'null')
   const before: Record<string, unknown> = {}
   const after: Record<string, unknown> = {}
   let seen = false
@@ -35,11 +40,14 @@ export function stringifyWithRecords(body: unknown, field: string): string {
     if (key === field) seen = true
     else if (value !== undefined) (seen ? after : before)[key] = value
   }
-  const records = (body as Record<string, object[]>)[field]!
-  let array = '['
-  for (let i = 0; i < records.length; i++) array += (i === 0 ? '' : ',') + recordJson(records[i]!)
-  array += ']'
   const head = JSON.stringify(before)
   const tail = JSON.stringify(after)
-  return `${head.length > 2 ? `${head.slice(0, -1)},` : '{'}${JSON.stringify(field)}:${array}${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`
+  const records = (body as Record<string, object[]>)[field]!
+  const parts: Buffer[] = [Buffer.from(`${head.length > 2 ? `${head.slice(0, -1)},` : '{'}${JSON.stringify(field)}:`), OPEN]
+  for (let i = 0; i < records.length; i++) {
+    if (i > 0) parts.push(COMMA)
+    parts.push(recordBytes(records[i]!))
+  }
+  parts.push(CLOSE, Buffer.from(tail.length > 2 ? `,${tail.slice(1)}` : '}'))
+  return Buffer.concat(parts)
 }
