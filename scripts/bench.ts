@@ -3,9 +3,10 @@
  * ceiling of bare Fastify answering the same payload, plus the cost of the password hash.
  *
  * The service is measured as it runs in production: compiled (`npm run build`), without a
- * TypeScript loader. Each database kind gets a fresh migrated database, seeded with one user on a tier with a large
- * quota, an API key and one stored month of observations; the service runs as its own process
- * (so its RSS is its own) and autocannon drives it over loopback.
+ * TypeScript loader. Each database kind gets a fresh migrated database, seeded with one user on a
+ * tier with a large quota, an API key and one stored month of observations; each row starts the
+ * service as a process of its own (so the RSS is that workload's) and autocannon drives it over
+ * loopback.
  *
  * Environment: BENCH_DATABASE_URL (an admin URL of the PostgreSQL server to create the bench
  * database on; default postgres://postgres@127.0.0.1:5432/postgres), BENCH_DURATION_S (10),
@@ -107,6 +108,16 @@ async function checkBooks(database: BenchDatabase, userId: number, keyHeader: Re
   }
 }
 
+/** Starts the service on the database, runs `work` against it, and stops it whatever happens. */
+async function withService<T>(database: BenchDatabase, work: (service: ServiceProcess, base: string) => Promise<T>): Promise<T> {
+  const service = await startProcess(SERVICE_ENTRY, SERVICE_PORT, serviceEnv(database))
+  try {
+    return await work(service, `http://127.0.0.1:${SERVICE_PORT}`)
+  } finally {
+    await service.stop()
+  }
+}
+
 async function benchService(kind: DatabaseKind, payloadFile: string) {
   const database = await createBenchDatabase(kind, settings.adminUrl)
   try {
@@ -115,40 +126,37 @@ async function benchService(kind: DatabaseKind, payloadFile: string) {
     await seeding.close()
 
     const keyHeader = { 'x-api-key': seeded.apiKey }
-    const rows: Row[] = []
-    const service = await startProcess(SERVICE_ENTRY, SERVICE_PORT, serviceEnv(database))
-    try {
-      const base = `http://127.0.0.1:${SERVICE_PORT}`
+    const { bearer } = await withService(database, async (service, base) => {
       const loginBody = JSON.stringify({ email: seeded.email, password: seeded.password })
       const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody })
       if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}\n${service.output()}`)
       const { access_token: accessToken } = (await login.json()) as { access_token: string }
-      const bearer = { authorization: `Bearer ${accessToken}` }
 
       const probe = await fetch(`${base}${LOCATION_PATH}`, { headers: keyHeader })
       if (!probe.ok) throw new Error(`metered probe failed: ${probe.status} ${await probe.text()}\n${service.output()}`)
       const payload = await probe.text()
       if (!payload.includes(BENCH_STATION.pageId)) throw new Error('metered probe answered another station')
       writeFileSync(payloadFile, payload)
+      return { bearer: { authorization: `Bearer ${accessToken}` } }
+    })
 
-      const plan: [string, string, Omit<LoadOptions, 'connections' | 'durationSeconds'>][] = [
-        ['b', '(b) GET /api/weather/location (metered)', { url: `${base}${LOCATION_PATH}`, headers: keyHeader }],
-        ['c', '(c) GET /api/auth/me (JWT)', { url: `${base}/api/auth/me`, headers: bearer }],
-        ['d', '(d) GET /api/usage/monthly', { url: `${base}/api/usage/monthly`, headers: bearer }],
-        ['e', '(e) POST /api/auth/login', {
-          url: `${base}/api/auth/login`,
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          bodies: seeded.loginEmails.map((email) => JSON.stringify({ email, password: seeded.password })),
-        }],
-      ]
-      for (const [id, label, options] of plan) {
-        if (!settings.rows.has(id)) continue
-        const { load, peakRssMiB } = await measure(service, options)
-        rows.push({ id, label, database: kind, load, peakRssMiB })
-      }
-    } finally {
-      await service.stop()
+    const plan: [string, string, (base: string) => Omit<LoadOptions, 'connections' | 'durationSeconds'>][] = [
+      ['b', '(b) GET /api/weather/location (metered)', (base) => ({ url: `${base}${LOCATION_PATH}`, headers: keyHeader })],
+      ['c', '(c) GET /api/auth/me (JWT)', (base) => ({ url: `${base}/api/auth/me`, headers: bearer })],
+      ['d', '(d) GET /api/usage/monthly', (base) => ({ url: `${base}/api/usage/monthly`, headers: bearer })],
+      ['e', '(e) POST /api/auth/login', (base) => ({
+        url: `${base}/api/auth/login`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        bodies: seeded.loginEmails.map((email) => JSON.stringify({ email, password: seeded.password })),
+      })],
+    ]
+    const rows: Row[] = []
+    // Each row gets a service process of its own, so that its peak RSS is that workload's.
+    for (const [id, label, options] of plan) {
+      if (!settings.rows.has(id)) continue
+      const { load, peakRssMiB } = await withService(database, (service, base) => measure(service, options(base)))
+      rows.push({ id, label, database: kind, load, peakRssMiB })
     }
     return { rows, books: await checkBooks(database, seeded.userId, keyHeader) }
   } finally {
@@ -156,11 +164,16 @@ async function benchService(kind: DatabaseKind, payloadFile: string) {
   }
 }
 
-async function benchCeiling(payloadFile: string): Promise<Row> {
-  const bare = await startProcess('scripts/bench/bare-server.ts', BARE_PORT, { BENCH_PAYLOAD_FILE: payloadFile })
+const CEILINGS = {
+  object: '(a) bare Fastify, same payload (ceiling)',
+  bytes: "(a') bare Fastify, same bytes pre-serialized",
+} as const
+
+async function benchCeiling(payloadFile: string, form: keyof typeof CEILINGS): Promise<Row> {
+  const bare = await startProcess('scripts/bench/bare-server.ts', BARE_PORT, { BENCH_PAYLOAD_FILE: payloadFile, BENCH_CEILING_FORM: form })
   try {
     const { load, peakRssMiB } = await measure(bare, { url: `http://127.0.0.1:${BARE_PORT}${LOCATION_PATH}` })
-    return { id: 'a', label: '(a) bare Fastify, same payload (ceiling)', database: '-', load, peakRssMiB }
+    return { id: form === 'object' ? 'a' : "a'", label: CEILINGS[form], database: '-', load, peakRssMiB }
   } finally {
     await bare.stop()
   }
@@ -194,17 +207,17 @@ try {
 
   const services: { kind: DatabaseKind; rows: Row[]; books: Awaited<ReturnType<typeof benchService>>['books'] }[] = []
   for (const kind of settings.databases) services.push({ kind, ...(await benchService(kind, payloadFile)) })
-  const ceiling = await benchCeiling(payloadFile)
+  const ceiling = await benchCeiling(payloadFile, 'object')
+  const httpCeiling = await benchCeiling(payloadFile, 'bytes')
 
-  printTable([ceiling, ...services.flatMap((s) => s.rows)])
+  printTable([ceiling, httpCeiling, ...services.flatMap((s) => s.rows)])
   console.log('')
   let failures = 0
   for (const { kind, rows, books } of services) {
     const metered = rows.find((r) => r.id === 'b')
-    const peak = Math.max(...rows.map((r) => r.peakRssMiB))
     if (metered) {
-      const ratio = metered.load.requestsPerSecond / ceiling.load.requestsPerSecond
-      console.log(`${kind}: (b)/(a) = ${(ratio * 100).toFixed(1)} % (target ≥ ${TARGET.ratio * 100} %), metered p99 ${metered.load.p99Ms} ms (target ≤ ${TARGET.p99Ms}), peak RSS ${peak.toFixed(0)} MiB (target ≤ ${TARGET.rssMiB})`)
+      const percentOf = (row: Row) => ((metered.load.requestsPerSecond / row.load.requestsPerSecond) * 100).toFixed(1)
+      console.log(`${kind}: (b)/(a) = ${percentOf(ceiling)} % (target ≥ ${TARGET.ratio * 100} %; (b)/(a') = ${percentOf(httpCeiling)} %), metered p99 ${metered.load.p99Ms} ms (target ≤ ${TARGET.p99Ms}), metered peak RSS ${metered.peakRssMiB.toFixed(0)} MiB (target ≤ ${TARGET.rssMiB})`)
     }
     const balanced = books.answered === books.sent && books.answered === books.usageRows && books.usageRows === books.counter
     if (!balanced || books.exitCode !== 0) failures += 1
