@@ -1,9 +1,11 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
+import { limitHeapGrowth } from './heap.js'
 
 const SHUTDOWN_GRACE_MS = 30_000
 
 async function main() {
+  limitHeapGrowth()
   let config
   try {
     config = loadConfig()
