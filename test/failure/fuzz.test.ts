@@ -453,14 +453,6 @@ function describe(request: FuzzRequest): string {
   return `${request.method} ${squeeze(request.url)} auth=${credentials}${body}`
 }
 
-/**
- * Known defects, each with where its fix belongs. Inputs that reach them are kept out (and counted
- * as skipped) so that everything else stays guarded; an entry goes when its fix lands.
- * - src/services/weather/dates.ts: a year from 0100 to 0999 passes the weather routes' date check,
- *   then building BOM's file name throws a RangeError, answered 500.
- * - src/plugins/metering.ts: a NUL in a metered request's query is copied into its usage row, and
- *   PostgreSQL refuses the whole batch (22021): from then on no usage is recorded for anyone.
- */
 function requestArbitrary(target: Target, emails: string[]): fc.Arbitrary<FuzzRequest> {
   const params = target.route.split('/').map((segment): fc.Arbitrary<string> => {
     if (segment === '*') return wildcardRest
