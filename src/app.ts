@@ -23,6 +23,7 @@ import meteringPlugin from './plugins/metering.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import usageReportsPlugin from './plugins/usage-reports.js'
 import weatherPlugin from './plugins/weather.js'
+import webPages from './plugins/web.js'
 import adminRoutes from './routes/admin/index.js'
 import apiIndex from './routes/api-index.js'
 import authRoutes from './routes/auth/index.js'
@@ -30,6 +31,7 @@ import keyRoutes from './routes/keys/index.js'
 import usageRoutes from './routes/usage/index.js'
 import weatherRoutes from './routes/weather/index.js'
 import health from './routes/health.js'
+import tierList from './routes/tiers.js'
 
 export interface AppOptions {
   config: Config
@@ -89,11 +91,13 @@ async function application(instance: FastifyInstance, options: AppOptions): Prom
 
   await instance.register(health)
   await instance.register(apiIndex)
+  await instance.register(tierList)
   await instance.register(authRoutes, { prefix: '/api/auth' })
   await instance.register(keyRoutes, { prefix: '/api/keys' })
   await instance.register(usageRoutes, { prefix: '/api/usage' })
   await instance.register(adminRoutes, { prefix: '/api/admin' })
   await instance.register(weatherRoutes, { prefix: '/api/weather' })
+  await instance.register(webPages)
 }
 
 /** Not encapsulated, so the caller (server, tests) sees the app's decorators. */

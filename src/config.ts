@@ -23,7 +23,8 @@ export const EnvSchema = Type.Object({
   BOM_CURRENT_MONTH_TTL_MINUTES: Type.Integer({ minimum: 0, maximum: 10_080, default: 60 }),
   SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://' })),
   MAIL_FROM: Type.String({ minLength: 3, default: 'Fetcha Weather <no-reply@localhost>' }),
-  APP_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  // Default: this instance on localhost at its own port, so that emailed links open its pages.
+  APP_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   CORS_ORIGINS: Type.Optional(Type.String()),
   REQUIRE_EMAIL_VERIFICATION: Type.Boolean({ default: false }),
   ADMIN_EMAILS: Type.String({ default: '' }),
@@ -74,7 +75,7 @@ function resolveJwtSecret(env: Env, dataDir: string): string {
 
 function resolveConfig(env: Env) {
   const dataDir = resolve(env.DATA_DIR)
-  const appUrl = new URL(env.APP_URL)
+  const appUrl = new URL(env.APP_URL ?? `http://localhost:${env.PORT}`)
   const trustProxy = list(env.TRUST_PROXY)
   if (trustProxy.some((p) => p === '*' || p.toLowerCase() === 'true')) {
     throw new ConfigError('TRUST_PROXY must list proxy addresses or CIDR ranges, not trust every client')

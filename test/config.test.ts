@@ -95,6 +95,7 @@ t.test('defaults', async (t) => {
   t.equal(config.redisUrl, undefined)
   t.equal(config.smtpUrl, undefined)
   t.equal(config.bomBaseUrl, 'https://www.bom.gov.au')
+  t.equal(load(t, { PORT: '8080' }).appUrl, 'http://localhost:8080', 'the links follow the listening port')
   t.equal(load(t, { NODE_ENV: 'production' }).host, '0.0.0.0', 'production listens on every interface')
   t.equal(load(t, { NODE_ENV: 'production', HOST: '10.1.2.3' }).host, '10.1.2.3', 'HOST wins')
   t.equal(load(t, { MAX_RANGE_DAYS: '31', AUTH_RATE_LIMIT_PER_MINUTE: '5' }).maxRangeDays, 31)

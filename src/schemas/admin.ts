@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { ROLES, TIERS, type Tier } from '../db/schema/index.js'
+import { ROLES, TIERS } from '../db/schema/index.js'
 import type { AdminStats } from '../services/admin.js'
 import { Success } from './common.js'
 import { UserSchema } from './user.js'
@@ -20,24 +20,6 @@ export const MAX_USER_OFFSET = 1_000_000
  * stored name or email holds a control character, so text compared with them refuses them all.
  */
 const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001f\\u007f]*$'
-
-export const TierSchema = Type.Object({
-  name: Type.String(),
-  monthly_quota: Type.Union([Type.Integer(), Type.Null()], { description: 'Counted requests per UTC month; null means unlimited' }),
-  rate_limit_per_hour: Type.Integer(),
-  max_api_keys: Type.Integer({ description: 'Active API keys a user of this tier may hold' }),
-})
-
-export type TierDto = Static<typeof TierSchema>
-
-export function toTierDto(tier: Tier): TierDto {
-  return {
-    name: tier.name,
-    monthly_quota: tier.monthlyQuota,
-    rate_limit_per_hour: tier.rateLimitPerHour,
-    max_api_keys: tier.maxApiKeys,
-  }
-}
 
 export const ListUsersQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, pattern: NO_CONTROL_CHARACTERS, description: 'Part of the email or full name, any case' })),
@@ -84,8 +66,6 @@ export const UserListResponse = Success({
   offset: Type.Integer(),
 })
 export const AdminUserResponse = Success({ user: UserSchema })
-export const TierListResponse = Success({ tiers: Type.Array(TierSchema) })
-export const TierResponse = Success({ tier: TierSchema })
 
 const Count = Type.Integer({ minimum: 0 })
 

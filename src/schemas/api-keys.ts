@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import type { ApiKey } from '../db/schema/index.js'
+import { KEY_STATUSES, type KeyStatus } from '../services/api-keys.js'
 import { Success, Timestamp } from './common.js'
 
 export const ApiKeySchema = Type.Object({
@@ -10,11 +11,12 @@ export const ApiKeySchema = Type.Object({
   last_used: Type.Union([Timestamp, Type.Null()]),
   expires_at: Type.Union([Timestamp, Type.Null()]),
   is_active: Type.Boolean({ description: 'Usable now: not deactivated and not expired' }),
+  status: Type.Union(KEY_STATUSES.map((s) => Type.Literal(s)), { description: 'active (usable now), deactivated, or expired (also a rotated key after its grace period)' }),
 })
 
 export type ApiKeyDto = Static<typeof ApiKeySchema>
 
-export function toApiKeyDto(key: ApiKey, active: boolean): ApiKeyDto {
+export function toApiKeyDto(key: ApiKey, status: KeyStatus): ApiKeyDto {
   return {
     id: key.id,
     name: key.name,
@@ -22,7 +24,8 @@ export function toApiKeyDto(key: ApiKey, active: boolean): ApiKeyDto {
     created_at: key.createdAt.toISOString(),
     last_used: key.lastUsed?.toISOString() ?? null,
     expires_at: key.expiresAt?.toISOString() ?? null,
-    is_active: active,
+    is_active: status === 'active',
+    status,
   }
 }
 

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { Email, OpaqueToken, Password, Success } from './common.js'
+import { Email, OpaqueToken, Password, Success, Timestamp } from './common.js'
 import { UserSchema } from './user.js'
 
 const FullName = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$' })
@@ -10,7 +10,7 @@ const AnyPassword = Type.String({ minLength: 1, maxLength: 256 })
 export const SignupBody = Type.Object({ email: Email, password: Password, full_name: FullName })
 export const LoginBody = Type.Object({ email: Email, password: AnyPassword })
 export const RefreshBody = Type.Object({ refresh_token: Type.Optional(OpaqueToken) })
-export const LogoutBody = Type.Object({ refresh_token: OpaqueToken })
+export const LogoutBody = Type.Object({ refresh_token: Type.Optional(OpaqueToken) })
 export const ChangePasswordBody = Type.Object({ current_password: AnyPassword, new_password: Password })
 export const TokenBody = Type.Object({ token: OpaqueToken })
 export const EmailBody = Type.Object({ email: Email })
@@ -18,7 +18,7 @@ export const ResetPasswordBody = Type.Object({ token: OpaqueToken, new_password:
 
 export const TokenPair = {
   access_token: Type.String(),
-  refresh_token: Type.String(),
+  refresh_token: Type.Optional(Type.String({ description: 'Absent when the request asked for it as a cookie (X-Refresh-Cookie: 1)' })),
   token_type: Type.Literal('Bearer'),
   expires_in: Type.Integer({ description: 'Seconds until the access token expires' }),
 }
@@ -38,3 +38,4 @@ export const SessionResponse = Success({ message: Type.String(), user: UserSchem
 export const TokensResponse = Success({ message: Type.String(), ...TokenPair })
 export const UserResponse = Success({ user: UserSchema })
 export const UserMessageResponse = Success({ message: Type.String(), user: UserSchema })
+export const TokenCheckResponse = Success({ message: Type.String(), expires_at: Timestamp })

@@ -13,6 +13,7 @@ export const MonthQuery = Type.Object({ month: Type.Optional(Month) })
 export const RECENT_DEFAULT_LIMIT = 10
 export const RecentQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: RECENT_DEFAULT_LIMIT, description: 'How many requests, newest first' })),
+  before: Type.Optional(Type.String({ maxLength: 64, description: 'The next_before of the previous page: continues with older requests' })),
 })
 export const StatsQuery = Type.Object({
   start_date: Type.Optional({ ...CalendarDate, description: 'First day included; default the first day of the current UTC month' }),
@@ -62,6 +63,7 @@ export const RecentResponse = Success({
   requests: Type.Array(RequestSchema, { description: 'Newest first' }),
   recent_requests: Type.Array(RequestSchema, { description: 'The same list, under its older name' }),
   total: Count,
+  next_before: Type.Union([Type.String(), Type.Null()], { description: 'Send as `before` for the next, older page; null when there is none' }),
 })
 
 export const StatsResponse = Success({
@@ -102,7 +104,7 @@ export const ExportResponse = {
 }
 
 type Monthly = Awaited<ReturnType<UsageReports['monthly']>>
-type RecentRow = Awaited<ReturnType<UsageReports['recent']>>[number]
+type RecentRow = Awaited<ReturnType<UsageReports['recent']>>['rows'][number]
 type Stats = Awaited<ReturnType<UsageReports['stats']>>
 
 export function toMonthlyDto({ month, tier, usage, quota }: Monthly): Omit<Static<typeof MonthlyResponse>, 'success'> {

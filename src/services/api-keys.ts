@@ -24,6 +24,15 @@ export function isKeyActive(key: Pick<ApiKey, 'isActive' | 'deletedAt' | 'expire
   return key.isActive && key.deletedAt === null && (key.expiresAt === null || key.expiresAt > now)
 }
 
+export const KEY_STATUSES = ['active', 'deactivated', 'expired'] as const
+export type KeyStatus = (typeof KEY_STATUSES)[number]
+
+/** What a listed (not deleted) key is at `now`; a deactivated key is that, whatever its expiry. */
+export function keyStatus(key: Pick<ApiKey, 'isActive' | 'deletedAt' | 'expiresAt'>, now: Date): KeyStatus {
+  if (!key.isActive || key.deletedAt !== null) return 'deactivated'
+  return isKeyActive(key, now) ? 'active' : 'expired'
+}
+
 export interface ApiKeyDeps {
   db: Database
   clock: Clock
@@ -124,7 +133,7 @@ export function createApiKeys({ db, clock, rotationGraceMs, announce = () => {} 
     return { key, value: generated.value, oldKeyExpiresAt: oldExpiresAt }
   }
 
-  return { list, get, create, rename, deactivate, remove, rotate, isActive: (key: ApiKey) => isKeyActive(key, clock.now()) }
+  return { list, get, create, rename, deactivate, remove, rotate, status: (key: ApiKey) => keyStatus(key, clock.now()) }
 }
 
 export type ApiKeys = ReturnType<typeof createApiKeys>

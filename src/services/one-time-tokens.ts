@@ -12,6 +12,9 @@ export const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
 /** At most one email of a purpose per account in this window; further requests are silently dropped. */
 export const EMAIL_COOLDOWN_MS = 2 * MINUTE
 
+/** A superseded token was deleted when its successor was issued, so it is `unknown`. */
+export type TokenInspection = { state: 'valid'; expiresAt: Date } | { state: 'used' | 'expired' | 'unknown' }
+
 export interface OneTimeTokenDeps {
   db: Database
   clock: Clock
@@ -55,6 +58,21 @@ export function createOneTimeTokens({ db, clock }: OneTimeTokenDeps) {
     return row?.userId ?? null
   }
 
+  /**
+   * Why a token cannot be used, or that it can: said to whoever holds the token, which is all
+   * 256 random bits of it, so nobody learns anything they could not already try.
+   */
+  async function inspect(token: string, purpose: TokenPurpose): Promise<TokenInspection> {
+    const [row] = await db
+      .select({ usedAt: oneTimeTokens.usedAt, expiresAt: oneTimeTokens.expiresAt })
+      .from(oneTimeTokens)
+      .where(and(eq(oneTimeTokens.tokenHash, sha256Hex(token)), eq(oneTimeTokens.purpose, purpose)))
+    if (!row) return { state: 'unknown' }
+    if (row.usedAt) return { state: 'used' }
+    if (row.expiresAt <= clock.now()) return { state: 'expired' }
+    return { state: 'valid', expiresAt: row.expiresAt }
+  }
+
   async function issuedWithinCooldown(userId: number, purpose: TokenPurpose): Promise<boolean> {
     const since = addMs(clock.now(), -EMAIL_COOLDOWN_MS)
     const [row] = await db
@@ -65,7 +83,7 @@ export function createOneTimeTokens({ db, clock }: OneTimeTokenDeps) {
     return row !== undefined
   }
 
-  return { issue, consume, issuedWithinCooldown }
+  return { issue, consume, inspect, issuedWithinCooldown }
 }
 
 export type OneTimeTokens = ReturnType<typeof createOneTimeTokens>

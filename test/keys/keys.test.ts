@@ -23,7 +23,7 @@ t.test('API keys', async (t) => {
     const { response, body } = await createKey(ctx, alice, { name: 'laptop' })
     t.equal(response.statusCode, 201)
     t.match(body.key_value, KEY_FORMAT)
-    t.same(Object.keys(body.api_key).sort(), ['created_at', 'expires_at', 'id', 'is_active', 'key_prefix', 'last_used', 'name'])
+    t.same(Object.keys(body.api_key).sort(), ['created_at', 'expires_at', 'id', 'is_active', 'key_prefix', 'last_used', 'name', 'status'])
     t.equal(body.api_key.name, 'laptop')
     t.ok(body.key_value.startsWith(body.api_key.key_prefix))
     t.ok(body.api_key.key_prefix.length < 16, 'the prefix is short')
@@ -53,6 +53,7 @@ t.test('API keys', async (t) => {
     const deactivated = await request(ctx, 'POST', `/api/keys/${id}/deactivate`, undefined, alice.accessToken)
     t.equal(deactivated.statusCode, 200)
     t.equal(json(deactivated).api_key.is_active, false)
+    t.equal(json(deactivated).api_key.status, 'deactivated')
 
     const active = json(await request(ctx, 'GET', '/api/keys', undefined, alice.accessToken))
     t.notOk(active.api_keys.some((k: { id: number }) => k.id === id), 'inactive keys are hidden by default')
@@ -144,11 +145,13 @@ t.test('rotate issues a new key; the old one expires after the grace period', as
   t.equal(new Date(result.old_key_expires_at).getTime(), ctx.clock.now().getTime() + 24 * HOUR)
   const old = json(await request(ctx, 'GET', `/api/keys/${body.api_key.id}`, undefined, alice.accessToken))
   t.equal(old.api_key.is_active, true, 'still usable during the grace period')
+  t.equal(old.api_key.status, 'active')
   ctx.clock.advance(24 * HOUR + 1000)
   // The access token has long expired too: log in again.
   alice.accessToken = json(await login(ctx, alice.email, alice.password)).access_token
   const later = json(await request(ctx, 'GET', `/api/keys/${body.api_key.id}`, undefined, alice.accessToken))
   t.equal(later.api_key.is_active, false, 'expired after it')
+  t.equal(later.api_key.status, 'expired', 'and says so')
   const again = await request(ctx, 'POST', `/api/keys/${body.api_key.id}/rotate`, undefined, alice.accessToken)
   t.equal(again.statusCode, 409)
   t.equal(json(again).code, 'KEY_INACTIVE')

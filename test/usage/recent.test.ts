@@ -81,7 +81,7 @@ t.test('GET /api/usage/recent', async (t) => {
     const { ctx, user } = await setup(t)
     const { status, body } = await get(ctx, user, '/api/usage/recent')
     t.equal(status, 200)
-    t.same(body, { success: true, requests: [], recent_requests: [], total: 0 })
+    t.same(body, { success: true, requests: [], recent_requests: [], total: 0, next_before: null })
   })
 
   t.test('a limit outside 1–100 is a 400 naming the field', async (t) => {
@@ -92,5 +92,36 @@ t.test('GET /api/usage/recent', async (t) => {
       t.same(body.details.map((d: { field: string }) => d.field), ['limit'])
     }
     t.equal((await get(ctx, user, '/api/usage/recent?limit=1')).body.total, 1)
+  })
+
+  t.test('pages: next_before continues with older requests, without gaps or repeats, to the end', async (t) => {
+    const { ctx, user } = await setup(t)
+    // Two rows share each instant, so a page boundary falls between rows of one instant.
+    await insertUsage(ctx, user, Array.from({ length: 9 }, (_, i) => ({
+      timestamp: new Date(Date.parse('2025-11-10T00:00:00.000Z') + Math.floor(i / 2) * 1_000 + 0.25),
+      location: `Row ${i}`,
+    })))
+    const seen: string[] = []
+    let before: string | null = null
+    let pages = 0
+    do {
+      const query: string = `/api/usage/recent?limit=4${before ? `&before=${encodeURIComponent(before)}` : ''}`
+      const { status, body } = await get(ctx, user, query)
+      t.equal(status, 200)
+      seen.push(...body.requests.map((r: { location: string }) => r.location))
+      before = body.next_before
+      pages++
+    } while (before && pages < 10)
+    t.equal(pages, 3, 'four, four, then one')
+    t.same([...seen].sort(), Array.from({ length: 9 }, (_, i) => `Row ${i}`).sort(), 'every row once')
+    t.equal(new Set(seen).size, 9)
+  })
+
+  t.test('a before that is not a cursor of ours is a 400 naming the field, never a 500', async (t) => {
+    for (const before of ['yesterday', '2025-13-01T00:00:00.000000Z_1', '2025-02-30T00:00:00.000000Z_1', '2025-11-01T25:00:00.000000Z_1', '2025-11-01T00:00:00Z_1', '2025-11-01T00:00:00.000000Z_', `2025-11-01T00:00:00.000000Z_${'9'.repeat(16)}`]) {
+      const { status, body } = await get(ctx, user, `/api/usage/recent?before=${encodeURIComponent(before)}`)
+      t.equal(status, 400, `before=${before}`)
+      t.same(body.details.map((d: { field: string }) => d.field), ['before'])
+    }
   })
 })

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import {
-  adminDocs, TIER_CHANGE_FIELDS, TierListResponse, TierNameParams, TierResponse, toTierDto, UpdateTierBody,
-} from '../../schemas/admin.js'
+import { adminDocs, TIER_CHANGE_FIELDS, TierNameParams, UpdateTierBody } from '../../schemas/admin.js'
+import { TierListResponse, TierResponse, toTierDto } from '../../schemas/tiers.js'
 import { errorResponses } from '../../schemas/common.js'
 import { editBody } from './edit-body.js'
 

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import login from './login.js'
 import me from './me.js'
@@ -7,6 +8,8 @@ import signup from './signup.js'
 
 /** `/api/auth`: accounts and sessions. */
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Cookies are parsed here only: the refresh cookie's path is /api/auth, and no other route reads one.
+  await app.register(cookie)
   // Emails are compared trimmed; trim before the format check so " a@b.co " is accepted.
   app.addHook('preValidation', async (request) => {
     const body = request.body as { email?: unknown } | undefined

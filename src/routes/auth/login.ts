@@ -13,9 +13,9 @@ const login: FastifyPluginAsyncTypebox = async (app) => {
       body: LoginBody,
       response: { 200: SessionResponse, ...errorResponses(400, 401, 403, 413, 415, 429) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const user = await app.accounts.login(request.body)
-    return { success: true as const, message: 'Logged in', user: toUserDto(user), ...(await startSession(app, user.id)) }
+    return { success: true as const, message: 'Logged in', user: toUserDto(user), ...(await startSession(app, request, reply, user.id)) }
   })
 }
 

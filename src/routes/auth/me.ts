@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ChangePasswordBody, TokensResponse, UserResponse } from '../../schemas/auth.js'
-import { errorResponses } from '../../schemas/common.js'
+import { errorResponses, MessageResponse } from '../../schemas/common.js'
 import { toUserDto } from '../../schemas/user.js'
-import { authRateLimit, startSession } from './session-tokens.js'
+import { authRateLimit, clearRefreshCookie, startSession } from './session-tokens.js'
 
 /** Routes about the logged-in account itself. */
 const me: FastifyPluginAsyncTypebox = async (app) => {
@@ -27,9 +27,24 @@ const me: FastifyPluginAsyncTypebox = async (app) => {
       body: ChangePasswordBody,
       response: { 200: TokensResponse, ...errorResponses(400, 401, 413, 415, 429) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     await app.accounts.changePassword(request.account, request.body.current_password, request.body.new_password)
-    return { success: true as const, message: 'Password changed', ...(await startSession(app, request.account.id)) }
+    return { success: true as const, message: 'Password changed', ...(await startSession(app, request, reply, request.account.id)) }
+  })
+
+  app.post('/logout-all', {
+    onRequest: app.authenticate,
+    schema: {
+      tags: ['auth'],
+      summary: 'End every session of the account, on every device',
+      description: 'Every refresh token of the account is revoked.',
+      security: [{ bearerAuth: [] }],
+      response: { 200: MessageResponse, ...errorResponses(401) },
+    },
+  }, async (request, reply) => {
+    await app.sessions.revokeAllForUser(request.account.id)
+    clearRefreshCookie(app, request, reply)
+    return { success: true as const, message: 'Logged out everywhere' }
   })
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { EmailBody, ResetPasswordBody, TokenBody, UserMessageResponse } from '../../schemas/auth.js'
+import { EmailBody, ResetPasswordBody, TokenBody, TokenCheckResponse, UserMessageResponse } from '../../schemas/auth.js'
 import { errorResponses, MessageResponse } from '../../schemas/common.js'
 import { toUserDto } from '../../schemas/user.js'
 import { authRateLimit } from './session-tokens.js'
@@ -47,6 +47,20 @@ const recovery: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     await app.recovery.forgotPassword(request.body.email)
     return { success: true as const, message: RESET_SENT }
+  })
+
+  app.post('/reset-password/check', {
+    config: authRateLimit(app),
+    schema: {
+      tags: ['auth'],
+      summary: 'Tell whether a reset token can still be used, without using it',
+      description: 'A 400 INVALID_TOKEN names the reason: `used`, `expired` or `unknown`.',
+      body: TokenBody,
+      response: { 200: TokenCheckResponse, ...errorResponses(400, 413, 415, 429) },
+    },
+  }, async (request) => {
+    const { expiresAt } = await app.recovery.checkResetToken(request.body.token)
+    return { success: true as const, message: 'The link can be used', expires_at: expiresAt.toISOString() }
   })
 
   app.post('/reset-password', {

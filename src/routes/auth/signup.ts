@@ -28,7 +28,7 @@ const signup: FastifyPluginAsyncTypebox = async (app) => {
       email_sent: true,
       auto_login: true,
       user: toUserDto(result.user),
-      ...(await startSession(app, result.user.id)),
+      ...(await startSession(app, request, reply, result.user.id)),
     }
   })
 }

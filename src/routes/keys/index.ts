@@ -10,7 +10,7 @@ const SHOWN_ONCE = 'Store this key now: it is shown only once.'
 /** `/api/keys`: the logged-in user's API keys. Another user's key is always 404. */
 const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.authenticate)
-  const dto = (key: ApiKey) => toApiKeyDto(key, app.apiKeys.isActive(key))
+  const dto = (key: ApiKey) => toApiKeyDto(key, app.apiKeys.status(key))
   const common = { tags: ['keys'], security: [{ bearerAuth: [] }] }
 
   app.get('/', {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { errorResponses } from '../../schemas/common.js'
+import { encodeCursor, parseCursor } from '../../services/usage/cursor.js'
 import {
   BreakdownResponse, DailyResponse, ExportQuery, ExportResponse, MonthlyResponse, MonthQuery, RECENT_DEFAULT_LIMIT, RecentQuery, RecentResponse, StatsQuery, StatsResponse,
   toMonthlyDto, toRequestDto, toStatsDto,
@@ -24,8 +25,16 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/recent', {
     schema: { ...common, summary: 'The latest requests, newest first', querystring: RecentQuery, response: { 200: RecentResponse, ...errorResponses(400, 401) } },
   }, async (request) => {
-    const requests = (await app.usageReports.recent(request.account.id, request.query.limit ?? RECENT_DEFAULT_LIMIT)).map(toRequestDto)
-    return { success: true as const, requests, recent_requests: requests, total: requests.length }
+    const { limit = RECENT_DEFAULT_LIMIT, before } = request.query
+    const page = await app.usageReports.recent(request.account.id, limit, before === undefined ? undefined : parseCursor(before, 'before'))
+    const requests = page.rows.map(toRequestDto)
+    return {
+      success: true as const,
+      requests,
+      recent_requests: requests,
+      total: requests.length,
+      next_before: page.nextBefore && encodeCursor(page.nextBefore),
+    }
   })
 
   app.get('/stats', {

@@ -1,6 +1,7 @@
-import { and, asc, desc, eq, gt, gte, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
 import { monthlyUsage, tiers, usage, users } from '../../db/schema/index.js'
+import type { RowCursor } from './cursor.js'
 import type { Period } from './periods.js'
 
 /**
@@ -9,11 +10,6 @@ import type { Period } from './periods.js'
  * both drivers answer plain numbers. Builders, not results: tests EXPLAIN the same statements.
  */
 
-/** Where the export resumes: the last row sent, its timestamp at full (microsecond) precision. */
-export interface ExportCursor {
-  timestamp: string
-  id: number
-}
 
 const succeeded = sql`${usage.statusCode} between 200 and 299`
 const count = sql<number>`count(*)::int`
@@ -68,11 +64,20 @@ export function usageQueries(db: Database) {
     apiKeyId: usage.apiKeyId,
   }
 
-  const recent = (userId: number, limit: number) =>
+  /** Rows strictly after `cursor` in the given order (keyset paging: no OFFSET). */
+  const beyond = (cursor: RowCursor | undefined, direction: 'older' | 'newer') => {
+    if (!cursor) return undefined
+    const at = sql`${cursor.timestamp}::timestamptz`
+    return direction === 'older'
+      ? and(lte(usage.timestamp, at), or(lt(usage.timestamp, at), lt(usage.id, cursor.id)))
+      : and(gte(usage.timestamp, at), or(gt(usage.timestamp, at), gt(usage.id, cursor.id)))
+  }
+
+  const recent = (userId: number, limit: number, before?: RowCursor) =>
     db
-      .select(requestColumns)
+      .select({ ...requestColumns, cursor: utcInstant })
       .from(usage)
-      .where(eq(usage.userId, userId))
+      .where(and(eq(usage.userId, userId), beyond(before, 'older')))
       .orderBy(...newestFirst)
       .limit(limit)
 
@@ -113,20 +118,13 @@ export function usageQueries(db: Database) {
       .from(db.select({ one: sql`1` }).from(usage).where(ofUserIn(userId, period)).limit(cap).as('capped'))
 
   /** One page of the export, oldest first, after `cursor` (keyset paging: no OFFSET). */
-  const exportPage = (userId: number, period: Period, after: ExportCursor | undefined, pageSize: number) => {
-    const resume = after
-      ? and(
-          gte(usage.timestamp, sql`${after.timestamp}::timestamptz`),
-          or(gt(usage.timestamp, sql`${after.timestamp}::timestamptz`), gt(usage.id, after.id)),
-        )
-      : undefined
-    return db
+  const exportPage = (userId: number, period: Period, after: RowCursor | undefined, pageSize: number) =>
+    db
       .select({ ...requestColumns, cursor: utcInstant, ipAddress: usage.ipAddress, userAgent: usage.userAgent })
       .from(usage)
-      .where(and(ofUserIn(userId, period), resume))
+      .where(and(ofUserIn(userId, period), beyond(after, 'newer')))
       .orderBy(...oldestFirst)
       .limit(pageSize)
-  }
 
   // The dashboard polls this one: prepared once, so that each read skips the planning.
   const monthlyStatement = monthly(sql.placeholder('userId'), sql.placeholder('month')).prepare('usage_monthly')

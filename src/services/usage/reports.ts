@@ -3,7 +3,8 @@ import type { Database } from '../../db/client.js'
 import { apiError } from '../../errors.js'
 import { csvLine } from './csv.js'
 import { monthPeriod, resolveDateSpan, resolveMonth, type Period } from './periods.js'
-import { usageQueries, type ExportCursor, type ExportRow } from './queries.js'
+import type { RowCursor } from './cursor.js'
+import { usageQueries, type ExportRow } from './queries.js'
 
 /** The most rows one export holds; a longer month is cut there and says so. */
 export const EXPORT_MAX_ROWS = 100_000
@@ -63,7 +64,14 @@ export function createUsageReports({ db, clock, exportMaxRows = EXPORT_MAX_ROWS,
     }
   }
 
-  const recent = (userId: number, limit: number) => queries.recent(userId, limit)
+  /** One page of the newest requests; `nextBefore` continues with older ones, null at the end. */
+  async function recent(userId: number, limit: number, before?: RowCursor) {
+    // One more than asked tells whether another page exists without a count.
+    const rows = await queries.recent(userId, limit + 1, before)
+    const page = rows.slice(0, limit)
+    const last = page[page.length - 1]
+    return { rows: page, nextBefore: rows.length > limit && last ? { timestamp: last.cursor, id: last.id } : null }
+  }
 
   async function stats(userId: number, input: { startDate?: string; endDate?: string }) {
     const span = resolveDateSpan(input, clock.now())
@@ -84,7 +92,7 @@ export function createUsageReports({ db, clock, exportMaxRows = EXPORT_MAX_ROWS,
   /** The CSV lines, header first, read page by page as the consumer pulls them. */
   async function* exportLines(userId: number, period: Period): AsyncGenerator<string> {
     yield csvLine(EXPORT_COLUMNS)
-    let cursor: ExportCursor | undefined
+    let cursor: RowCursor | undefined
     let sent = 0
     while (sent < exportMaxRows) {
       const wanted = Math.min(exportPageSize, exportMaxRows - sent)

@@ -1,0 +1,41 @@
+/** Readable sentences for the API's stable error codes, for people rather than programs. */
+
+const minutes = (seconds) => Math.max(1, Math.ceil(seconds / 60))
+
+/** @type {Record<string, (error: import('./api.js').ApiError) => string>} */
+const BY_CODE = {
+  NETWORK_ERROR: () => 'The service could not be reached. Check your connection and try again.',
+  SERVICE_UNAVAILABLE: () => 'The service is busy right now. Try again in a few seconds.',
+  INTERNAL_ERROR: () => 'Something went wrong on our side. Try again; if it keeps happening, contact support.',
+  UNEXPECTED: (e) => `The service answered unexpectedly (${e.status}). Try again.`,
+  INVALID_CREDENTIALS: () => 'That email and password do not match an account.',
+  ACCOUNT_LOCKED: (e) => `Too many failed attempts. This account is locked for ${minutes(e.body.retry_after ?? 900)} more minutes; you can still reset the password.`,
+  ACCOUNT_DISABLED: () => 'This account has been deactivated. Contact support if you think this is a mistake.',
+  EMAIL_NOT_VERIFIED: () => 'Verify your email address first: open the link we emailed you.',
+  EMAIL_TAKEN: () => 'An account with this email already exists. Log in, or reset its password.',
+  RATE_LIMITED: (e) => `Too many attempts from your network. Wait ${e.body.retry_after ?? 60} seconds and try again.`,
+  QUOTA_EXCEEDED: () => 'Your monthly quota is used up. It resets at the start of next month (UTC).',
+  PAYLOAD_TOO_LARGE: () => 'That is too much text for this form.',
+}
+
+/** What went wrong, in a sentence; the API's own sentence where no better one is known. */
+export function messageFor(error) {
+  const byCode = BY_CODE[error.code]
+  if (byCode) return byCode(error)
+  return error.message || 'Something went wrong. Try again.'
+}
+
+/**
+ * The API's validation sentence for a field, made readable: Ajv says "must NOT have fewer than 8
+ * characters"; people read "must be at least 8 characters long".
+ */
+export function fieldMessage(label, apiMessage) {
+  const fewer = /fewer than (\d+) characters/.exec(apiMessage)
+  if (fewer) return `${label} must be at least ${fewer[1]} characters long.`
+  const more = /more than (\d+) characters/.exec(apiMessage)
+  if (more) return `${label} must be at most ${more[1]} characters long.`
+  if (/format "email"/.test(apiMessage)) return `${label} must be an email address, such as name@example.com.`
+  if (/required property/.test(apiMessage)) return `${label} is required.`
+  if (/must match pattern/.test(apiMessage)) return `${label} contains characters that are not allowed.`
+  return `${label} ${apiMessage.replace(/\.$/, '')}.`
+}
