@@ -5,6 +5,7 @@ import compress from '@fastify/compress'
 import helmet from '@fastify/helmet'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import { composePages } from '../services/pages/compose.js'
 
 /** The customer pages: static files in `web/`, served as they are (no build step). */
 const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web')
@@ -12,7 +13,7 @@ const WEB_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web'
 const UPLOT_DIST = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist')
 const UPLOT_FILES = new Set(['uPlot.esm.js', 'uPlot.min.css'])
 
-/** Path → file under web/pages. The emails link to the two token pages. */
+/** Path → file under web/pages (see services/pages/compose). The emails link to the two token pages. */
 export const PAGES: Record<string, string> = {
   '/': 'index.html',
   '/signup': 'signup.html',
@@ -23,12 +24,9 @@ export const PAGES: Record<string, string> = {
   '/dashboard': 'dashboard.html',
 }
 
-/**
- * Pages and assets are revalidated on each load (ETag), so a deployment's new files are picked up
- * at once; a page route may have set a stricter rule already.
- */
+/** Assets are revalidated on each load (ETag), so a deployment's new files are picked up at once. */
 function revalidate(reply: FastifyReply): void {
-  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-cache')
+  reply.header('cache-control', 'no-cache')
 }
 
 /** Pages whose address holds a secret: never cached, never sent on as a referrer. */
@@ -79,10 +77,11 @@ export default async function webPages(app: FastifyInstance) {
     setHeaders: revalidate,
   })
 
-  for (const [path, file] of Object.entries(PAGES)) {
+  // Composed once at start and answered from memory.
+  for (const [path, html] of composePages(WEB_ROOT, PAGES)) {
     app.get(path, { schema: { hide: true } }, (_request, reply) => {
       reply.header('cache-control', TOKEN_PAGES.has(path) ? 'no-store' : 'no-cache')
-      return reply.sendFile(file, join(WEB_ROOT, 'pages'), { cacheControl: false })
+      return reply.type('text/html; charset=utf-8').send(html)
     })
   }
 }

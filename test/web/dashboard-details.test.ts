@@ -1,26 +1,22 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
+import { customerInBrowser } from './customer.js'
 import { eq } from 'drizzle-orm'
 import { tiers } from '../../src/db/schema/index.js'
-import { createUser, json, request, strongPassword, TestClock } from '../helper.js'
+import { json, request, strongPassword, TestClock } from '../helper.js'
 import { insertUsage } from '../usage/helpers.js'
-import { logInThroughPage } from './actions.js'
-import { launchBrowser, openPage } from './browser.js'
-import { startSite } from './site.js'
 
 t.test('recent requests page through the month, and the month downloads as CSV', async (t) => {
   // Mid-month, so that every row below falls in the month the export covers.
-  const site = await startSite(t, { clock: new TestClock(new Date('2025-11-15T12:00:00Z')) })
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const now = site.ctx.clock.now().getTime()
-  await insertUsage(site.ctx, user, Array.from({ length: 25 }, (_, i) => ({
-    timestamp: new Date(now - (i + 1) * 60_000),
-    location: `Place ${i + 1}`,
-    state: 'VIC',
-  })))
-  const { page, problems } = await openPage(browser, site.baseUrl)
-  await logInThroughPage(page, user.email, user.password)
+  const now = new Date('2025-11-15T12:00:00Z')
+  const { page, problems } = await customerInBrowser(t, {
+    build: { clock: new TestClock(now) },
+    prepare: (site, user) => insertUsage(site.ctx, user, Array.from({ length: 25 }, (_, i) => ({
+      timestamp: new Date(now.getTime() - (i + 1) * 60_000),
+      location: `Place ${i + 1}`,
+      state: 'VIC',
+    }))),
+  })
 
   const recent = page.locator('#recent')
   const rows = page.locator('#recent-rows tr')
@@ -47,13 +43,12 @@ t.test('recent requests page through the month, and the month downloads as CSV',
 })
 
 t.test('keys: rename, and the tier’s key limit explained beside the form', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  await site.ctx.app.db.update(tiers).set({ maxApiKeys: 1 }).where(eq(tiers.name, 'free'))
-  site.ctx.secrets.add(json(await request(site.ctx, 'POST', '/api/keys', { name: 'First' }, user.accessToken)).key_value)
-  const { page, problems } = await openPage(browser, site.baseUrl)
-  await logInThroughPage(page, user.email, user.password)
+  const { site, user, page, problems } = await customerInBrowser(t, {
+    prepare: async (site, user) => {
+      await site.ctx.app.db.update(tiers).set({ maxApiKeys: 1 }).where(eq(tiers.name, 'free'))
+      site.ctx.secrets.add(json(await request(site.ctx, 'POST', '/api/keys', { name: 'First' }, user.accessToken)).key_value)
+    },
+  })
   const keys = page.locator('#keys')
 
   await keys.getByRole('row', { name: /First/ }).getByRole('button', { name: 'Rename' }).click()
@@ -73,11 +68,7 @@ t.test('keys: rename, and the tier’s key limit explained beside the form', asy
 })
 
 t.test('account: change the password, beside a wrong current one', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const { page, problems } = await openPage(browser, site.baseUrl)
-  await logInThroughPage(page, user.email, user.password)
+  const { site, user, page, problems } = await customerInBrowser(t)
   const account = page.locator('#account')
   t.equal(await account.locator('#account-email').textContent(), user.email)
 

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { customerInBrowser } from './customer.js'
 import { createUser, strongPassword } from '../helper.js'
 import { HOUR } from '../../src/clock.js'
 import { launchBrowser, openPage, seriousAccessibilityViolations } from './browser.js'
@@ -67,10 +68,7 @@ t.test('forgot password: the emailed link sets a new password and ends the old s
 })
 
 t.test('an expired, a mistyped and a missing reset link each say what happened', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const { page, problems } = await openPage(browser, site.baseUrl)
+  const { site, user, page, problems } = await customerInBrowser(t, { loggedIn: false })
 
   await page.goto('/forgot-password')
   await page.getByLabel('Email').fill(user.email)

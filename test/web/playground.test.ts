@@ -1,17 +1,16 @@
 import t from 'tap'
-import { createUser, json, request } from '../helper.js'
-import { logInThroughPage } from './actions.js'
-import { inPage, launchBrowser, openPage, screenshot } from './browser.js'
-import { startSite } from './site.js'
+import { customerInBrowser } from './customer.js'
+import { json, request } from '../helper.js'
+import { inPage, screenshot } from './browser.js'
 
 t.test('the playground runs a real request with a pasted key and shows the answer', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const key = json(await request(site.ctx, 'POST', '/api/keys', { name: 'Playground' }, user.accessToken)).key_value as string
-  site.ctx.secrets.add(key)
-  const { page, problems } = await openPage(browser, site.baseUrl)
-  await logInThroughPage(page, user.email, user.password)
+  let key = ''
+  const { site, page, problems } = await customerInBrowser(t, {
+    prepare: async (site, user) => {
+      key = json(await request(site.ctx, 'POST', '/api/keys', { name: 'Playground' }, user.accessToken)).key_value
+      site.ctx.secrets.add(key)
+    },
+  })
 
   const playground = page.locator('#playground')
   await playground.getByLabel('API key').fill(key)

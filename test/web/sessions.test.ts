@@ -1,4 +1,5 @@
 import t from 'tap'
+import { customerInBrowser } from './customer.js'
 import { MINUTE } from '../../src/clock.js'
 import { createUser, request } from '../helper.js'
 import { dashboardShown, loginNotice, logInThroughPage } from './actions.js'
@@ -6,11 +7,7 @@ import { inPage, launchBrowser, openPage } from './browser.js'
 import { startSite } from './site.js'
 
 t.test('an expired access token is renewed without the user noticing', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const { page, problems } = await openPage(browser, site.baseUrl)
-  await logInThroughPage(page, user.email, user.password)
+  const { site, page, problems } = await customerInBrowser(t)
 
   const refreshes: number[] = []
   page.on('response', (response) => {
@@ -34,11 +31,7 @@ t.test('an expired access token is renewed without the user noticing', async (t)
 })
 
 t.test('a session ended elsewhere sends an open dashboard to the login page, with a message', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const { page, problems } = await openPage(browser, site.baseUrl)
-  await logInThroughPage(page, user.email, user.password)
+  const { site, user, page, problems } = await customerInBrowser(t)
 
   // Another device logs out everywhere; once this page's access token expires, it cannot renew it.
   t.equal((await request(site.ctx, 'POST', '/api/auth/logout-all', undefined, user.accessToken)).statusCode, 200)
@@ -72,10 +65,7 @@ t.test('log out, and log out everywhere', async (t) => {
 })
 
 t.test('login: a network error and a slow server are shown, never a broken page', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const { page, problems } = await openPage(browser, site.baseUrl)
+  const { user, page, problems } = await customerInBrowser(t, { loggedIn: false })
   await page.goto('/login')
   await page.getByLabel('Email').fill(user.email)
   await page.getByLabel('Password').fill(user.password)
@@ -107,11 +97,7 @@ t.test('login: a network error and a slow server are shown, never a broken page'
 })
 
 t.test('the dashboard says when the connection is lost, and recovers', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const { page, problems } = await openPage(browser, site.baseUrl)
-  await logInThroughPage(page, user.email, user.password)
+  const { page, problems } = await customerInBrowser(t)
 
   await page.route('**/api/usage/monthly', (route) => route.abort('internetdisconnected'))
   const banner = page.locator('#connection')
@@ -123,10 +109,7 @@ t.test('the dashboard says when the connection is lost, and recovers', async (t)
 })
 
 t.test('the login form works from the keyboard alone, with a visible focus', async (t) => {
-  const site = await startSite(t)
-  const browser = await launchBrowser(t)
-  const user = await createUser(site.ctx)
-  const { page, problems } = await openPage(browser, site.baseUrl)
+  const { user, page, problems } = await customerInBrowser(t, { loggedIn: false })
   await page.goto('/login')
   await page.getByLabel('Email').focus()
   const outline = await inPage<string>(page, 'getComputedStyle(document.activeElement).outlineStyle')
