@@ -6,7 +6,7 @@
 import { systemClock } from '../src/clock.js'
 import { createAdmin } from '../src/services/admin.js'
 import { normalizeEmail } from '../src/services/emails.js'
-import { createSessionStore } from '../src/services/sessions.js'
+import { revokeAllSessions } from '../src/services/sessions.js'
 import { openScriptContext } from './context.js'
 
 const args = process.argv.slice(2)
@@ -20,7 +20,7 @@ const ctx = await openScriptContext()
 let exitCode = 0
 try {
   const { db } = ctx.database
-  const admin = createAdmin({ db, clock: systemClock, sessions: createSessionStore({ db, clock: systemClock }) })
+  const admin = createAdmin({ db, clock: systemClock, sessions: { revokeAllForUser: (id) => revokeAllSessions(db, systemClock, id) } })
   const result = await admin.grantAdmin(email)
   if (!result) {
     console.error(`no account has the email ${email}; the user must sign up first`)

@@ -15,6 +15,7 @@ export const errorCatalogue = {
   RANGE_TOO_LARGE: [400, 'The date range is too long'],
   INVALID_CREDENTIALS: [401, 'Invalid email or password'],
   TOKEN_EXPIRED: [401, 'The access token has expired; refresh it'],
+  SESSION_ENDED: [401, 'This session has ended (logged out, or the password was changed); log in again'],
   API_KEY_MISSING: [401, 'An API key is required: send it in the X-API-Key header'],
   API_KEY_IN_QUERY: [401, 'API keys are accepted only in the X-API-Key or Authorization header, never in the URL'],
   API_KEY_MALFORMED: [401, 'The API key is malformed'],

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -106,7 +106,7 @@ t.test('newlines in a URL or header cannot forge a log line', async (t) => {
 })
 
 t.test("the harness's log check catches planted secrets", async (t) => {
-  const jwt = (await build(t)).app.signAccessToken(42)
+  const jwt = (await build(t)).app.signAccessToken(42, randomUUID())
   const opaque = randomBytes(32).toString('base64url')
   const hash = await hashPassword(strongPassword())
   const line = (value: string) => JSON.stringify({ level: 30, msg: 'x', value })
@@ -120,7 +120,7 @@ t.test("the harness's log check catches planted secrets", async (t) => {
   // The per-build teardown must fail when the app logged a secret.
   let teardown: (() => unknown) | undefined
   const planted = await build({ teardown: (fn: () => unknown) => void (teardown = fn) } as Parameters<typeof build>[0])
-  planted.app.log.info({ token: 'masked' }, `leaked ${planted.app.signAccessToken(7)}`)
+  planted.app.log.info({ token: 'masked' }, `leaked ${planted.app.signAccessToken(7, randomUUID())}`)
   t.ok(teardown, 'the build registered its check')
   await t.rejects(async () => teardown!(), /logs contain a JWT/)
 })

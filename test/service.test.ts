@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -79,7 +80,7 @@ t.test('without a database: liveness stays up, readiness and data access answer 
   t.ok(Number(ready.headers['retry-after']) > 0, 'Retry-After is a number of seconds')
   assertNoLeak(t, ready)
 
-  const me = await app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${app.signAccessToken(1)}` } })
+  const me = await app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${app.signAccessToken(1, randomUUID())}` } })
   assertEnvelope(t, me, 503, 'SERVICE_UNAVAILABLE')
   t.ok(me.headers['retry-after'], 'Retry-After on a failed data access')
   assertNoLeak(t, me)

@@ -4,7 +4,7 @@ import { accountEmails } from '../services/account-emails.js'
 import { createAccountRecovery, type AccountRecovery } from '../services/account-recovery.js'
 import { createAccounts, type Accounts } from '../services/accounts.js'
 import { createOneTimeTokens } from '../services/one-time-tokens.js'
-import { createSessionStore, type SessionStore } from '../services/sessions.js'
+import { createSessionStore, sessionSecret, type SessionStore } from '../services/sessions.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,7 +17,7 @@ declare module 'fastify' {
 async function accountsPlugin(app: FastifyInstance) {
   const { db, clock, config, mailer } = app
   const emails = accountEmails(config.appUrl)
-  const sessions = createSessionStore({ db, clock })
+  const sessions = createSessionStore({ db, clock, successorSecret: sessionSecret(config.jwtSecret), changes: app.changes })
   const tokens = createOneTimeTokens({ db, clock })
   const accounts = createAccounts({ db, clock, config, mailer, emails, sessions, tokens })
   app.decorate('sessions', sessions)
@@ -25,4 +25,4 @@ async function accountsPlugin(app: FastifyInstance) {
   app.decorate('recovery', createAccountRecovery({ db, accounts, tokens, mailer, emails }))
 }
 
-export default fp(accountsPlugin, { name: 'accounts', dependencies: ['database', 'mailer'] })
+export default fp(accountsPlugin, { name: 'accounts', dependencies: ['database', 'mailer', 'change-feed'] })

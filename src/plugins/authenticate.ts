@@ -29,18 +29,23 @@ async function authenticatePlugin(app: FastifyInstance) {
     const token = bearerToken(request)
     if (!token) throw apiError('UNAUTHORIZED')
     let subject: number
+    let session: string
     try {
       const claims = app.verifyAccessToken(token)
-      if (claims.typ !== 'access') throw new Error('not an access token')
+      if (claims.typ !== 'access' || typeof claims.sid !== 'string') throw new Error('not an access token')
       subject = Number(claims.sub)
+      session = claims.sid
     } catch (error) {
       if ((error as { code?: string }).code === 'FAST_JWT_EXPIRED') throw apiError('TOKEN_EXPIRED')
       throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
     }
-    // Loaded on every request so that a deactivated account is cut off at once.
-    const user = Number.isSafeInteger(subject) ? await app.accounts.findById(subject) : undefined
+    if (!Number.isSafeInteger(subject)) throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
+    // The user is read on every request so that a deactivated account is cut off at once; the
+    // session's state comes from memory, kept true by the database's notifications.
+    const [user, live] = await Promise.all([app.accounts.findById(subject), app.sessions.isLive(session, subject)])
     if (!user) throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
     if (!user.isActive) throw apiError('ACCOUNT_DISABLED')
+    if (!live) throw apiError('SESSION_ENDED')
     request.account = user
   })
 

@@ -9,6 +9,8 @@ export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60
 /** The claims of an access token; `typ` keeps other token kinds from passing as one. */
 export interface AccessClaims {
   sub: string
+  /** The session (refresh-token family) the token belongs to: it stops working when that ends. */
+  sid: string
   typ: 'access'
   iat: number
   exp: number
@@ -16,7 +18,7 @@ export interface AccessClaims {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    signAccessToken(userId: number): string
+    signAccessToken(userId: number, sessionId: string): string
     verifyAccessToken(token: string): AccessClaims
   }
 }
@@ -32,12 +34,12 @@ async function jwtPlugin(app: FastifyInstance) {
       algorithms: ['HS256'],
       allowedIss: JWT_ISSUER,
       allowedAud: JWT_AUDIENCE,
-      requiredClaims: ['exp', 'iat', 'aud', 'iss', 'sub'],
+      requiredClaims: ['exp', 'iat', 'aud', 'iss', 'sub', 'sid'],
     },
   })
 
-  app.decorate('signAccessToken', (userId: number) =>
-    app.jwt.sign({ sub: String(userId), typ: 'access', iat: Math.floor(clock.now().getTime() / 1000) }),
+  app.decorate('signAccessToken', (userId: number, sessionId: string) =>
+    app.jwt.sign({ sub: String(userId), sid: sessionId, typ: 'access', iat: Math.floor(clock.now().getTime() / 1000) }),
   )
   app.decorate('verifyAccessToken', (token: string) =>
     // A moved clock needs its own verifier; the real clock keeps the shared, cached one.

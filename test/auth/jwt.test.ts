@@ -27,9 +27,10 @@ function payloadOf(token: string): Claims {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Claims
 }
 
-function validClaims(ctx: TestContext, userId: number): Claims {
+/** Valid claims for the user's own session (the `sid` of the access token it was issued). */
+function validClaims(ctx: TestContext, user: TestUser): Claims {
   const iat = Math.floor(ctx.clock.now().getTime() / 1000)
-  return { sub: String(userId), typ: 'access', iss: ISSUER, aud: AUDIENCE, iat, exp: iat + ACCESS_TTL_SECONDS }
+  return { sub: String(user.id), sid: payloadOf(user.accessToken).sid, typ: 'access', iss: ISSUER, aud: AUDIENCE, iat, exp: iat + ACCESS_TTL_SECONDS }
 }
 
 function without(claims: Claims, name: string): Claims {
@@ -60,17 +61,17 @@ interface ForgeCase {
 }
 
 const forgeries: ForgeCase[] = [
-  { name: 'alg none, no signature', token: (ctx, u) => sign(validClaims(ctx, u.id), 'none') },
+  { name: 'alg none, no signature', token: (ctx, u) => sign(validClaims(ctx, u), 'none') },
   {
     name: 'alg none carrying a valid HS256 signature',
     token: (ctx, u) => {
-      const [, payload, signature] = sign(validClaims(ctx, u.id)).split('.')
+      const [, payload, signature] = sign(validClaims(ctx, u)).split('.')
       return `${segment({ alg: 'none', typ: 'JWT' })}.${payload}.${signature}`
     },
   },
-  { name: 'HS384 with the right secret', token: (ctx, u) => sign(validClaims(ctx, u.id), 'HS384') },
-  { name: 'HS512 with the right secret', token: (ctx, u) => sign(validClaims(ctx, u.id), 'HS512') },
-  { name: 'HS256 with another secret', token: (ctx, u) => sign(validClaims(ctx, u.id), 'HS256', `${TEST_JWT_SECRET}-other`) },
+  { name: 'HS384 with the right secret', token: (ctx, u) => sign(validClaims(ctx, u), 'HS384') },
+  { name: 'HS512 with the right secret', token: (ctx, u) => sign(validClaims(ctx, u), 'HS512') },
+  { name: 'HS256 with another secret', token: (ctx, u) => sign(validClaims(ctx, u), 'HS256', `${TEST_JWT_SECRET}-other`) },
   {
     name: 'payload tampered to another user',
     token: (_ctx, victim, other) => {
@@ -86,18 +87,23 @@ const forgeries: ForgeCase[] = [
     },
   },
   { name: 'signature stripped', token: (_ctx, u) => u.accessToken.split('.').slice(0, 2).join('.') + '.' },
-  { name: 'no exp', token: (ctx, u) => sign(without(validClaims(ctx, u.id), 'exp')) },
-  { name: 'no iat', token: (ctx, u) => sign(without(validClaims(ctx, u.id), 'iat')) },
-  { name: 'no aud', token: (ctx, u) => sign(without(validClaims(ctx, u.id), 'aud')) },
-  { name: 'wrong aud', token: (ctx, u) => sign({ ...validClaims(ctx, u.id), aud: 'some-other-api' }) },
-  { name: 'no iss', token: (ctx, u) => sign(without(validClaims(ctx, u.id), 'iss')) },
-  { name: 'wrong iss', token: (ctx, u) => sign({ ...validClaims(ctx, u.id), iss: 'someone-else' }) },
-  { name: 'no typ', token: (ctx, u) => sign(without(validClaims(ctx, u.id), 'typ')) },
-  { name: 'typ refresh', token: (ctx, u) => sign({ ...validClaims(ctx, u.id), typ: 'refresh' }) },
-  { name: 'typ reset', token: (ctx, u) => sign({ ...validClaims(ctx, u.id), typ: 'reset' }) },
-  { name: 'sub of no user', token: (ctx) => sign(validClaims(ctx, 987_654)) },
-  { name: 'sub not a number', token: (ctx, u) => sign({ ...validClaims(ctx, u.id), sub: `${u.id} or 1=1` }) },
+  { name: 'no exp', token: (ctx, u) => sign(without(validClaims(ctx, u), 'exp')) },
+  { name: 'no iat', token: (ctx, u) => sign(without(validClaims(ctx, u), 'iat')) },
+  { name: 'no aud', token: (ctx, u) => sign(without(validClaims(ctx, u), 'aud')) },
+  { name: 'wrong aud', token: (ctx, u) => sign({ ...validClaims(ctx, u), aud: 'some-other-api' }) },
+  { name: 'no iss', token: (ctx, u) => sign(without(validClaims(ctx, u), 'iss')) },
+  { name: 'wrong iss', token: (ctx, u) => sign({ ...validClaims(ctx, u), iss: 'someone-else' }) },
+  { name: 'no typ', token: (ctx, u) => sign(without(validClaims(ctx, u), 'typ')) },
+  { name: 'typ refresh', token: (ctx, u) => sign({ ...validClaims(ctx, u), typ: 'refresh' }) },
+  { name: 'typ reset', token: (ctx, u) => sign({ ...validClaims(ctx, u), typ: 'reset' }) },
+  { name: 'sub of no user', token: (ctx, u) => sign({ ...validClaims(ctx, u), sub: '987654' }) },
+  { name: 'sub not a number', token: (ctx, u) => sign({ ...validClaims(ctx, u), sub: `${u.id} or 1=1` }) },
   { name: 'the refresh token', token: (_ctx, u) => u.refreshToken },
+  { name: 'no sid', token: (ctx, u) => sign(without(validClaims(ctx, u), 'sid')) },
+  { name: 'a sid that names no session', token: (ctx, u) => sign({ ...validClaims(ctx, u), sid: '00000000-0000-4000-8000-000000000000' }) },
+  { name: 'a sid that is not a session id', token: (ctx, u) => sign({ ...validClaims(ctx, u), sid: "x' or 1=1 --" }) },
+  { name: 'a numeric sid', token: (ctx, u) => sign({ ...validClaims(ctx, u), sid: 42 }) },
+  { name: "another user's session", token: (ctx, u, other) => sign({ ...validClaims(ctx, u), sid: payloadOf(other.accessToken).sid }) },
 ]
 
 /** A clock that reports itself as the system clock, so the app uses its shared production verifier. */
@@ -112,7 +118,7 @@ for (const [path, clock] of [['injected clock', undefined], ['system clock', sys
     const other = await createUser(ctx)
 
     t.test('control: a token signed here with valid claims is accepted', async (t) => {
-      const response = await me(ctx, sign(validClaims(ctx, victim.id)))
+      const response = await me(ctx, sign(validClaims(ctx, victim)))
       t.equal(response.statusCode, 200)
       t.equal(json(response).user.id, victim.id)
     })
@@ -174,7 +180,7 @@ t.test('a correctly signed token whose exp has passed is expired', async (t) => 
   const ctx = await build(t)
   const user = await createUser(ctx)
   const now = Math.floor(ctx.clock.now().getTime() / 1000)
-  const stale = sign({ ...validClaims(ctx, user.id), iat: now - 2 * ACCESS_TTL_SECONDS, exp: now - ACCESS_TTL_SECONDS })
+  const stale = sign({ ...validClaims(ctx, user), iat: now - 2 * ACCESS_TTL_SECONDS, exp: now - ACCESS_TTL_SECONDS })
   assertRefused(t, await me(ctx, stale), 'TOKEN_EXPIRED')
 })
 

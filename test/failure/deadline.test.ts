@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -50,7 +51,7 @@ for (const [mode, description] of Object.entries(modes) as [keyof typeof modes, 
     const hole = await startBlackhole(mode)
     t.teardown(() => hole.close())
     const { app, close } = await appAt(t, hole.port)
-    const bearer = { authorization: `Bearer ${app.signAccessToken(1)}` }
+    const bearer = { authorization: `Bearer ${app.signAccessToken(1, randomUUID())}` }
 
     const inFlight = Array.from({ length: 5 }, () => timedInject(app, { method: 'GET', url: '/api/auth/me', headers: bearer }))
     const signup = timedInject(app, { method: 'POST', url: '/api/auth/signup', payload: { email: uniqueEmail(), password: strongPassword(), full_name: 'Deadline' } })
@@ -76,7 +77,7 @@ t.test('an exhausted pool sheds load with 503 within the deadline', async (t) =>
   t.teardown(() => hole.close())
   // Connection attempts outlast the test here, so only the request deadline can answer in time.
   const { app, close } = await appAt(t, hole.port, { DATABASE_POOL_SIZE: '2', DATABASE_CONNECT_TIMEOUT_S: '30' })
-  const bearer = { authorization: `Bearer ${app.signAccessToken(1)}` }
+  const bearer = { authorization: `Bearer ${app.signAccessToken(1, randomUUID())}` }
 
   const outcomes = await Promise.all(Array.from({ length: 30 }, () => timedInject(app, { method: 'GET', url: '/api/auth/me', headers: bearer })))
   t.equal(outcomes.filter((o) => 'response' in o && o.response.statusCode < 300).length, 0, 'never a 2xx')

@@ -68,10 +68,10 @@ t.test('GET /api/usage/breakdown and /daily', async (t) => {
   })
 
   t.test('the default month follows the clock', async (t) => {
-    moveClock(ctx, user, '2025-10-31T23:59:59.900Z')
+    await moveClock(ctx, user, '2025-10-31T23:59:59.900Z')
     t.equal((await get(ctx, user, '/api/usage/breakdown')).body.month, '2025-10')
     t.equal((await get(ctx, user, '/api/usage/daily')).body.daily_usage.length, 1)
-    moveClock(ctx, user, '2025-12-01T00:00:00Z')
+    await moveClock(ctx, user, '2025-12-01T00:00:00Z')
     t.same((await get(ctx, user, '/api/usage/daily')).body.daily_usage.map((d: { date: string }) => d.date), ['2025-12-01'])
   })
 

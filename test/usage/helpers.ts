@@ -69,8 +69,10 @@ export async function apiKeyOf(ctx: TestContext, user: TestUser): Promise<string
   return created.key_value
 }
 
-/** Moves the clock and gives the user an access token valid at the new time. */
-export function moveClock(ctx: TestContext, user: TestUser, to: Date | string) {
+/** Moves the clock and gives the user a session that is fresh at the new time. */
+export async function moveClock(ctx: TestContext, user: TestUser, to: Date | string) {
   ctx.clock.set(new Date(to))
-  user.accessToken = ctx.app.signAccessToken(user.id)
+  const session = await ctx.app.sessions.issue(user.id)
+  user.accessToken = ctx.app.signAccessToken(user.id, session.sessionId)
+  user.refreshToken = session.refreshToken
 }

@@ -95,17 +95,17 @@ t.test('GET /api/usage/monthly', async (t) => {
 t.test('the default month turns at 00:00 UTC on the 1st', async (t) => {
   const { ctx, user } = await setup(t)
   await setCounters(ctx, user, '2025-10', { total: 3, successful: 3, failed: 0, responseTimeMs: 30 })
-  moveClock(ctx, user, '2025-10-31T23:59:59.900Z')
+  await moveClock(ctx, user, '2025-10-31T23:59:59.900Z')
   const before = (await get(ctx, user, '/api/usage/monthly')).body
   t.equal(before.usage.month, '2025-10')
   t.equal(before.usage.total_requests, 3)
   t.equal(before.quota.resets_at, '2025-11-01T00:00:00.000Z')
-  moveClock(ctx, user, '2025-11-01T00:00:00Z')
+  await moveClock(ctx, user, '2025-11-01T00:00:00Z')
   const after = (await get(ctx, user, '/api/usage/monthly')).body
   t.equal(after.usage.month, '2025-11')
   t.equal(after.usage.total_requests, 0)
   t.equal(after.quota.resets_at, '2025-12-01T00:00:00.000Z')
-  moveClock(ctx, user, '2025-12-31T23:59:59.999Z')
+  await moveClock(ctx, user, '2025-12-31T23:59:59.999Z')
   t.equal((await get(ctx, user, '/api/usage/monthly')).body.quota.resets_at, '2026-01-01T00:00:00.000Z', 'across the year end')
 })
 

@@ -99,12 +99,12 @@ t.test('GET /api/usage/stats', async (t) => {
 t.test('the default month follows the clock', async (t) => {
   const { ctx, user } = await setup(t)
   await insertUsage(ctx, user, [{ timestamp: '2025-10-31T23:59:59.900Z' }, { timestamp: '2025-11-01T00:00:00Z' }, { timestamp: '2025-11-01T00:00:01Z' }])
-  moveClock(ctx, user, '2025-10-31T23:59:59.950Z')
+  await moveClock(ctx, user, '2025-10-31T23:59:59.950Z')
   const october = (await get(ctx, user, '/api/usage/stats')).body
   t.same(october.period, { start_date: '2025-10-01', end_date: '2025-10-31' })
   t.equal(october.total_requests, 1)
-  moveClock(ctx, user, '2025-11-01T00:00:00Z')
+  await moveClock(ctx, user, '2025-11-01T00:00:00Z')
   t.equal((await get(ctx, user, '/api/usage/stats')).body.total_requests, 2)
-  moveClock(ctx, user, '2024-02-10T00:00:00Z')
+  await moveClock(ctx, user, '2024-02-10T00:00:00Z')
   t.same((await get(ctx, user, '/api/usage/stats')).body.period, { start_date: '2024-02-01', end_date: '2024-02-29' }, 'a leap February')
 })

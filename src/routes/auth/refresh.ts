@@ -36,7 +36,7 @@ const refresh: FastifyPluginAsyncTypebox = async (app) => {
       clearRefreshCookie(app, request, reply)
       throw apiError('ACCOUNT_DISABLED')
     }
-    return { success: true as const, message: 'Tokens refreshed', ...sessionTokens(app, request, reply, user.id, rotation.refreshToken) }
+    return { success: true as const, message: 'Tokens refreshed', ...sessionTokens(app, request, reply, rotation) }
   })
 
   app.post('/logout', {

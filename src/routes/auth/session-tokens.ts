@@ -3,6 +3,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ACCESS_TOKEN_TTL_SECONDS } from '../../plugins/jwt.js'
 import { REFRESH_TOKEN_TTL_MS } from '../../services/sessions.js'
 
+/** A session's credentials: whose, which session (the access token's `sid`), its refresh token. */
+export interface SessionGrant {
+  userId: number
+  sessionId: string
+  refreshToken: string
+}
+
 /** The cookie that carries the refresh token for clients that ask for one (the web pages). */
 export const REFRESH_COOKIE = 'fw_refresh'
 /**
@@ -40,9 +47,10 @@ export function clearRefreshCookie(app: FastifyInstance, request: FastifyRequest
  * The tokens of a session as the client asked for them: the refresh token in the body, or set
  * as the cookie and left out of the body.
  */
-export function sessionTokens(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, userId: number, refreshToken: string) {
+export function sessionTokens(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, session: SessionGrant) {
+  const { userId, sessionId, refreshToken } = session
   const access = {
-    access_token: app.signAccessToken(userId),
+    access_token: app.signAccessToken(userId, sessionId),
     token_type: 'Bearer' as const,
     expires_in: ACCESS_TOKEN_TTL_SECONDS,
   }
@@ -53,7 +61,7 @@ export function sessionTokens(app: FastifyInstance, request: FastifyRequest, rep
 
 /** A fresh login session: an access token and the first refresh token of a new family. */
 export async function startSession(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, userId: number) {
-  return sessionTokens(app, request, reply, userId, await app.sessions.issue(userId))
+  return sessionTokens(app, request, reply, { userId, ...(await app.sessions.issue(userId)) })
 }
 
 /** Per client IP, per route: slows password guessing and mail bombing before any hashing. */

@@ -6,6 +6,8 @@
 
 /** Asks the auth routes to set and read the refresh token as a cookie instead of the body. */
 const COOKIE_SESSION = { 'x-refresh-cookie': '1' }
+/** Refusals of an access token that a refresh may cure. */
+const RENEWABLE = new Set(['TOKEN_EXPIRED', 'INVALID_TOKEN', 'SESSION_ENDED'])
 /** Refresh a little before the access token expires, so a request rarely meets an expired one. */
 const REFRESH_MARGIN_MS = 60_000
 
@@ -139,7 +141,8 @@ export async function api(path, { method = 'GET', body, auth = false, cookieSess
   let response = await attempt()
   if (auth && response.status === 401) {
     const error = await errorFrom(response)
-    if (error.code !== 'TOKEN_EXPIRED' && error.code !== 'INVALID_TOKEN') throw error
+    // An ended session may have a successor in the cookie (a password changed in another tab).
+    if (!RENEWABLE.has(error.code)) throw error
     await refreshSession()
     response = await attempt()
     if (response.status === 401) throw sessionEnded()
