@@ -6,6 +6,7 @@ import { users, type User } from '../db/schema/index.js'
 import { apiError } from '../errors.js'
 import type { accountEmails } from './account-emails.js'
 import { normalizeEmail } from './emails.js'
+import { assertPlainName } from './names.js'
 import type { LoginThrottle } from './login-throttle.js'
 import type { Mailer } from './mailer.js'
 import type { OneTimeTokens } from './one-time-tokens.js'
@@ -67,6 +68,7 @@ export function createAccounts(deps: AccountDeps) {
    */
   async function signup(input: { email: string; password: string; fullName: string }): Promise<SignupResult> {
     const email = normalizeEmail(input.email)
+    assertPlainName(input.fullName, 'full_name')
     assertPasswordAllowed(input.password, 'password')
     const passwordHash = await hashPassword(input.password)
     const [user] = await db
@@ -171,6 +173,7 @@ export function createAccounts(deps: AccountDeps) {
     if (!(await takeLoginAttempt(user.id, now))) throw lockedError(await lockedSinceOf(user), now)
     const check = await verifyPassword(user.passwordHash, currentPassword)
     if (!check.ok) throw apiError('INVALID_CREDENTIALS', { message: 'The current password is wrong' })
+    if (newPassword === currentPassword) throw apiError('PASSWORD_UNCHANGED', { extra: { details: [{ field: 'new_password', message: 'must differ from the current password' }] } })
     await setPassword(user.id, newPassword)
   }
 

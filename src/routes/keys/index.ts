@@ -4,6 +4,7 @@ import {
 } from '../../schemas/api-keys.js'
 import { errorResponses } from '../../schemas/common.js'
 import type { ApiKey } from '../../db/schema/index.js'
+import { assertPlainName } from '../../services/names.js'
 
 const SHOWN_ONCE = 'Store this key now: it is shown only once.'
 
@@ -28,6 +29,7 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const { name, expires_at } = request.body
+    assertPlainName(name, 'name')
     const { key, value } = await app.apiKeys.create(request.account.id, {
       name: name?.trim() ?? 'Default',
       expiresAt: expires_at ? new Date(expires_at) : null,
@@ -42,10 +44,10 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/:id', {
     schema: { ...common, summary: 'Rename an API key', params: KeyIdParams, body: RenameKeyBody, response: { 200: KeyResponse, ...errorResponses(400, 401, 404, 413, 415) } },
-  }, async (request) => ({
-    success: true as const,
-    api_key: dto(await app.apiKeys.rename(request.account.id, request.params.id, request.body.name.trim())),
-  }))
+  }, async (request) => {
+    assertPlainName(request.body.name, 'name')
+    return { success: true as const, api_key: dto(await app.apiKeys.rename(request.account.id, request.params.id, request.body.name.trim())) }
+  })
 
   app.post('/:id/deactivate', {
     schema: { ...common, summary: 'Deactivate an API key', params: KeyIdParams, response: { 200: KeyMessageResponse, ...errorResponses(400, 401, 404) } },
