@@ -77,7 +77,7 @@ function resolveJwtSecret(env: Env, dataDir: string): string {
 const LOCAL_HOSTS = new Set(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'])
 
 /** Where the emailed links point when APP_URL is unset: the address the service listens on. */
-function listenUrl(host: string, port: number): string {
+export function listenUrl(host: string, port: number): string {
   const name = LOCAL_HOSTS.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host
   return `http://${name}:${port}`
 }
