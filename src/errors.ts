@@ -19,6 +19,8 @@ export const errorCatalogue = {
   TOKEN_EXPIRED: [401, 'The access token has expired; refresh it'],
   SESSION_ENDED: [401, 'This session has ended (logged out, or the password was changed); log in again'],
   API_KEY_MISSING: [401, 'An API key is required: send it in the X-API-Key header'],
+  LOGIN_TOKEN_NOT_ACCEPTED: [401, 'This route takes an API key, not a login access token: send a key (fw_…) in the X-API-Key header; create one on the dashboard or with POST /api/keys'],
+  API_KEY_NOT_ACCEPTED: [401, 'This route takes a login access token, not an API key: log in (POST /api/auth/login) and send its access_token as Authorization: Bearer <token>'],
   API_KEY_IN_QUERY: [401, 'API keys are accepted only in the X-API-Key or Authorization header, never in the URL'],
   API_KEY_MALFORMED: [401, 'The API key is malformed'],
   API_KEY_INVALID: [401, 'The API key is not valid'],

@@ -22,11 +22,22 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return BEARER.exec(request.headers.authorization ?? '')?.[1]
 }
 
+/** Our access tokens are JWTs: a JSON header, so the first segment starts `eyJ`. */
+export function looksLikeJwt(credential: string | undefined): boolean {
+  return credential !== undefined && /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(credential)
+}
+
+/** Someone sent an API key where a login is needed: say so, rather than "authentication required". */
+function presentedApiKey(request: FastifyRequest, bearer: string | undefined): boolean {
+  return bearer?.startsWith('fw_') === true || (bearer === undefined && request.headers['x-api-key'] !== undefined)
+}
+
 async function authenticatePlugin(app: FastifyInstance) {
   app.decorateRequest('account', null as unknown as User)
 
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const token = bearerToken(request)
+    if (presentedApiKey(request, token)) throw apiError('API_KEY_NOT_ACCEPTED')
     if (!token) throw apiError('UNAUTHORIZED')
     let subject: number
     let session: string
