@@ -25,17 +25,7 @@ export function messageFor(error) {
   return error.message || 'Something went wrong. Try again.'
 }
 
-/**
- * The API's validation sentence for a field, made readable: Ajv says "must NOT have fewer than 8
- * characters"; people read "must be at least 8 characters long".
- */
+/** The API's sentence for a field ("must be at least 8 characters"), said of its label. */
 export function fieldMessage(label, apiMessage) {
-  const fewer = /fewer than (\d+) characters/.exec(apiMessage)
-  if (fewer) return `${label} must be at least ${fewer[1]} characters long.`
-  const more = /more than (\d+) characters/.exec(apiMessage)
-  if (more) return `${label} must be at most ${more[1]} characters long.`
-  if (/format "email"/.test(apiMessage)) return `${label} must be an email address, such as name@example.com.`
-  if (/required property/.test(apiMessage)) return `${label} is required.`
-  if (/must match pattern/.test(apiMessage)) return `${label} contains characters that are not allowed.`
   return `${label} ${apiMessage.replace(/\.$/, '')}.`
 }
