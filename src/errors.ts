@@ -32,6 +32,7 @@ export const errorCatalogue = {
   EMAIL_NOT_VERIFIED: [403, 'Please verify your email address before logging in'],
   NOT_FOUND: [404, 'Not found'],
   LOCATION_NOT_FOUND: [404, 'No weather station of that state matches the location'],
+  NO_RECENT_OBSERVATIONS: [404, 'This station has no observations in the last 7 days; ask for dates with date_from and date_to'],
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   KEY_LIMIT_REACHED: [400, 'You have reached the maximum number of active API keys for your tier'],
   KEY_INACTIVE: [409, 'This API key is not active'],
