@@ -14,6 +14,7 @@ const BY_CODE = {
   EMAIL_NOT_VERIFIED: () => 'Verify your email address first: open the link we emailed you.',
   EMAIL_TAKEN: () => 'An account with this email already exists. Log in, or reset its password.',
   RATE_LIMITED: (e) => `Too many attempts from your network. Wait ${e.body.retry_after ?? 60} seconds and try again.`,
+  KEY_ROTATING: () => 'This key has already been rotated: use its replacement, listed under the same name. This one stops working when its grace period ends.',
   QUOTA_EXCEEDED: () => 'Your monthly quota is used up. It resets at the start of next month (UTC).',
   PAYLOAD_TOO_LARGE: () => 'That is too much text for this form.',
 }
