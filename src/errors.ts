@@ -36,6 +36,8 @@ export const errorCatalogue = {
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   KEY_LIMIT_REACHED: [400, 'You have reached the maximum number of active API keys for your tier'],
   KEY_INACTIVE: [409, 'This API key is not active'],
+  // With `successor_id`: a rotated key is not rotated again (a retry would issue a second successor).
+  KEY_ROTATING: [409, 'This API key has already been rotated and is in its grace period; use its successor'],
   ADMIN_SELF_LOCKOUT: [400, 'You cannot remove your own admin role or deactivate your own account; ask another admin'],
   EMAIL_TAKEN: [409, 'An account with this email already exists'],
   PAYLOAD_TOO_LARGE: [413, 'The request body is too large'],

@@ -61,6 +61,10 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       ...common,
       summary: 'Replace an API key; the old one keeps working for a grace period',
+      description:
+        'Issues a successor with the same name and no expiry; the old key works until the end of the grace period. ' +
+        'A key is rotated once: rotating it again during its grace period is 409 `KEY_ROTATING` with `successor_id`. ' +
+        'The successor counts against the active-key limit (400 `KEY_LIMIT_REACHED`), since the old key is active until its grace period ends.',
       params: KeyIdParams,
       response: { 201: NewKeyResponse, ...errorResponses(400, 401, 404, 409) },
     },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { apiError } from '../../errors.js'
-import { perKeyRateLimit } from '../../plugins/metering.js'
+import { accountRateLimit } from '../../plugins/account-rate-limit.js'
 import { errorResponses } from '../../schemas/common.js'
 import { LocationQuery, LocationResponse, StationsQuery, StationsResponse, StatesResponse } from '../../schemas/weather.js'
 import { resolveState, states, type State } from '../../services/bom/states.js'
@@ -82,11 +82,15 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/location', {
     onRequest: app.authenticateKey,
-    config: { metered: true, rateLimit: perKeyRateLimit },
+    config: { metered: true, rateLimit: accountRateLimit },
     preValidation: app.reserveQuota,
     schema: {
       ...keyAuth,
       summary: 'Daily observations of the station matching a location',
+      description:
+        "Metered: counted against the account's monthly quota (429 `QUOTA_EXCEEDED`) and limited by the tier's hourly rate " +
+        'limit, which applies per account, all its API keys together: a new or rotated key does not reset it. ' +
+        'Over the limit: 429 `RATE_LIMITED` naming the tier, the limit and the reset time (`rate_limit`), with `Retry-After`.',
       querystring: LocationQuery,
       response: { 200: LocationResponse, ...errorResponses(400, 401, 404, 429, 502, 503) },
     },

@@ -1,5 +1,7 @@
 /** Readable sentences for the API's stable error codes, for people rather than programs. */
 
+import { formatInstantWithZone, formatNumber } from './format.js'
+
 const minutes = (seconds) => Math.max(1, Math.ceil(seconds / 60))
 
 /** @type {Record<string, (error: import('./api.js').ApiError) => string>} */
@@ -13,7 +15,11 @@ const BY_CODE = {
   ACCOUNT_DISABLED: () => 'This account has been deactivated. Contact support if you think this is a mistake.',
   EMAIL_NOT_VERIFIED: () => 'Verify your email address first: open the link we emailed you.',
   EMAIL_TAKEN: () => 'An account with this email already exists. Log in, or reset its password.',
-  RATE_LIMITED: (e) => `Too many attempts from your network. Wait ${e.body.retry_after ?? 60} seconds and try again.`,
+  // Data routes limit the account (and say so in rate_limit); auth routes limit the network.
+  RATE_LIMITED: (e) => e.body.rate_limit
+    ? `Your account has used its ${formatNumber(e.body.rate_limit.limit_per_hour)} requests this hour (${e.body.rate_limit.tier} tier, all your keys together). The limit resets at ${formatInstantWithZone(e.body.rate_limit.resets_at)}.`
+    : `Too many attempts from your network. Wait ${e.body.retry_after ?? 60} seconds and try again.`,
+  KEY_ROTATING: () => 'This key has already been rotated: use its replacement, listed under the same name. This one stops working when its grace period ends.',
   QUOTA_EXCEEDED: () => 'Your monthly quota is used up. It resets at the start of next month (UTC).',
   PAYLOAD_TOO_LARGE: () => 'That is too much text for this form.',
 }
