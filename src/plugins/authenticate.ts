@@ -53,7 +53,8 @@ async function authenticatePlugin(app: FastifyInstance) {
     if (!Number.isSafeInteger(subject)) throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
     // The user is read on every request so that a deactivated account is cut off at once; the
     // session's state comes from memory, kept true by the database's notifications.
-    const [user, live] = await Promise.all([app.accounts.findById(subject), app.sessions.isLive(session, subject)])
+    const known = app.sessions.isLive(session, subject)
+    const [user, live] = typeof known === 'boolean' ? [await app.accounts.findById(subject), known] : await Promise.all([app.accounts.findById(subject), known])
     if (!user) throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
     if (!user.isActive) throw apiError('ACCOUNT_DISABLED')
     if (!live) throw apiError('SESSION_ENDED')
