@@ -12,8 +12,8 @@ function countsTable(review: Review, after?: Record<string, number>): string[] {
   return [line(header), ...rows.map(line)]
 }
 
-function reviewLines(review: Review): string[] {
-  const lines = ['', 'Rows:', ...countsTable(review)]
+function reviewLines(review: Review, after?: Record<string, number>): string[] {
+  const lines = ['', 'Rows:', ...countsTable(review, after)]
   lines.push('', 'Conversions made without asking (they keep the meaning):')
   for (const table of LEGACY_TABLE_NAMES) for (const note of review.notes[table]) lines.push(`  ${table}: ${note}`)
   if (review.warnings.length > 0) {
@@ -64,10 +64,7 @@ export function formatReport(outcome: AdoptionOutcome): string {
     case 'adopted':
       return [
         `Adopted in ${outcome.seconds.toFixed(1)} s: the database is this service's now (${outcome.migrations} migrations applied), and the old tables are gone.`,
-        '',
-        'Rows:',
-        ...countsTable(outcome.review, outcome.after),
-        ...reviewLines(outcome.review).slice(3),
+        ...reviewLines(outcome.review, outcome.after),
         '',
         `New ids start at: ${Object.entries(outcome.nextIds).map(([table, id]) => `${table} ${n(id)}`).join(', ')}.`,
         'From now on `npm run db:migrate` and `npm start` work on this database as on any of this service.',

@@ -99,9 +99,9 @@ export async function reviewKeys(
     `every key is stored as its SHA-256 digest and display prefix, computed from key_value; key_value is dropped`,
     missingHash > 0 ? `${plural(missingHash, 'key')} had no key_hash` : '',
     wrongHash > 0 ? `${plural(wrongHash, 'key')} had a key_hash that did not match key_value: the digest of key_value is stored` : '',
-    count((r) => r.active_unknown) > 0 ? `${plural(count((r) => r.active_unknown), 'key')} without an active flag get the old column's default: active` : '',
-    resolutions.fillMissing && count((r) => r.no_name) > 0 ? `${plural(count((r) => r.no_name), 'key')} without a name are named "Default"` : '',
-    resolutions.fillMissing && count((r) => r.no_created_at) > 0 ? `${plural(count((r) => r.no_created_at), 'key')} without a creation time get the time of the adoption` : '',
+    count((r) => r.active_unknown) > 0 ? `without an active flag (${plural(count((r) => r.active_unknown), 'key')}): active, the old column's default` : '',
+    resolutions.fillMissing && count((r) => r.no_name) > 0 ? `without a name (${plural(count((r) => r.no_name), 'key')}): "Default" (--fill-missing)` : '',
+    resolutions.fillMissing && count((r) => r.no_created_at) > 0 ? `without a creation time (${plural(count((r) => r.no_created_at), 'key')}): the time of the adoption (--fill-missing)` : '',
     retire.size > 0 ? `keys ${[...retire].join(', ')} come across revoked, with their usage history` : '',
     orphans > 0 ? `${plural(orphans, 'key')} of accounts that do not exist are left behind (--drop-orphans)` : '',
   ].filter(Boolean)

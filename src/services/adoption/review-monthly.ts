@@ -67,8 +67,8 @@ export async function reviewMonthly(db: Db, schema: string, resolutions: Resolut
       ? `${plural(lower + higher, 'monthly row')} disagree with the usage rows of their month (${lower} count fewer, ${higher} more): the billed figures are kept as they are`
       : '',
     `this month (${currentMonth}): ${plural(current.length, 'account')} start with the ${plural(current.reduce((a, b) => a + b, 0), 'request')} the old service counted against their quota`,
-    rows.some((r) => r.counter_unknown) ? `${plural(rows.filter((r) => r.counter_unknown).length, 'monthly row')} without a counter get the old column's default: 0` : '',
-    resolutions.fillMissing && rows.some((r) => r.no_last_updated) ? `${plural(rows.filter((r) => r.no_last_updated).length, 'monthly row')} without a last update time get the time of the adoption` : '',
+    rows.some((r) => r.counter_unknown) ? `without a counter (${plural(rows.filter((r) => r.counter_unknown).length, 'monthly row')}): 0, the old column's default` : '',
+    resolutions.fillMissing && rows.some((r) => r.no_last_updated) ? `without a last update time (${plural(rows.filter((r) => r.no_last_updated).length, 'monthly row')}): the time of the adoption (--fill-missing)` : '',
     dropped > 0 ? `${plural(dropped, 'monthly row')} of accounts that do not exist are left behind (--drop-orphans)` : '',
   ].filter(Boolean)
   return { conflicts: conflicts.list(), optionProblems: [], notes, warnings: [], leftBehind: dropped, plan: null }

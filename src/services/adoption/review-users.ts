@@ -115,9 +115,9 @@ export async function reviewUsers(db: Db, schema: string, resolutions: Resolutio
       [count((r) => r.verified_unknown), 'verification state', 'unverified'],
       [count((r) => r.active_unknown), 'active flag', 'active'],
       [count((r) => r.attempts_unknown), 'failed-login counter', '0'],
-    ].filter(([n]) => (n as number) > 0).map(([n, what, value]) => `${plural(n as number, 'account')} without a ${what} get the old column's default: ${value}`),
-    resolutions.fillMissing && count((r) => r.no_name) > 0 ? `${plural(count((r) => r.no_name), 'account')} without a full name get an empty one` : '',
-    resolutions.fillMissing && count((r) => r.no_created_at) > 0 ? `${plural(count((r) => r.no_created_at), 'account')} without a creation time get the time of the adoption` : '',
+    ].filter(([n]) => (n as number) > 0).map(([n, what, value]) => `without a ${what} (${plural(n as number, 'account')}): ${value}, the old column's default`),
+    resolutions.fillMissing && count((r) => r.no_name) > 0 ? `without a full name (${plural(count((r) => r.no_name), 'account')}): an empty one (--fill-missing)` : '',
+    resolutions.fillMissing && count((r) => r.no_created_at) > 0 ? `without a creation time (${plural(count((r) => r.no_created_at), 'account')}): the time of the adoption (--fill-missing)` : '',
   ].filter(Boolean)
 
   const unverifiable = rows.filter((r) => !isVerifiableHash(r.password_hash)).map((r) => r.id)
