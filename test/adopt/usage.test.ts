@@ -11,7 +11,7 @@ async function session(ctx: TestContext, email: string, password: string) {
   const token: string = json(await login(ctx, email, password)).access_token
   return async (url: string) => {
     const response = await request(ctx, 'GET', url, undefined, token)
-    return { status: response.statusCode, body: response.headers['content-type']?.startsWith('text/csv') ? response.body : json(response) }
+    return { status: response.statusCode, body: String(response.headers['content-type']).startsWith('text/csv') ? response.body : json(response) }
   }
 }
 
