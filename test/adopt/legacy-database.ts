@@ -23,20 +23,30 @@ export interface ScratchDatabase {
   target: { url?: string; pglite?: PGlite }
   exec(text: string): Promise<void>
   rows<T>(text: string, params?: unknown[]): Promise<T[]>
+  /** Lets go of the database, so that another process can open it (an embedded one allows one). */
+  release(): Promise<void>
 }
 
 let made = 0
 
-export async function scratchDatabase(t: Test): Promise<ScratchDatabase> {
+/** `dataDir`: on PGlite, a database kept in that directory (as DATA_DIR/pglite of the service). */
+export async function scratchDatabase(t: Test, { dataDir }: { dataDir?: string } = {}): Promise<ScratchDatabase> {
   if (!testDatabaseUrl) {
-    const pglite = new PGlite()
-    t.teardown(() => pglite.close())
+    const pglite = new PGlite(dataDir)
+    // Raw SQL opens a database kept in a directory again after a release (another process used it).
+    let current = pglite
+    const open = () => (current.closed && dataDir ? (current = new PGlite(dataDir)) : current)
+    const release = async () => {
+      if (!current.closed) await current.close()
+    }
+    t.teardown(release)
     return {
       kind: 'pglite',
       db: drizzlePglite(pglite, { schema }) as unknown as Database,
       target: { pglite },
-      exec: async (text) => void (await pglite.exec(text)),
-      rows: async <T>(text: string, params: unknown[] = []) => (await pglite.query<T>(text, params)).rows,
+      exec: async (text) => void (await open().exec(text)),
+      rows: async <T>(text: string, params: unknown[] = []) => (await open().query<T>(text, params)).rows,
+      release,
     }
   }
   // Named as test/setup names per-file databases, so a crashed run's leftovers are dropped later.
@@ -58,12 +68,13 @@ export async function scratchDatabase(t: Test): Promise<ScratchDatabase> {
     target: { url },
     exec: async (text) => void (await client.unsafe(text)),
     rows: async <T>(text: string, params: unknown[] = []) => [...(await client.unsafe(text, params as postgres.ParameterOrJSON<never>[]))] as T[],
+    release: async () => {},
   }
 }
 
 /** A scratch database holding the old service's schema, no rows yet. */
-export async function legacyDatabase(t: Test): Promise<ScratchDatabase> {
-  const database = await scratchDatabase(t)
+export async function legacyDatabase(t: Test, options: { dataDir?: string } = {}): Promise<ScratchDatabase> {
+  const database = await scratchDatabase(t, options)
   await database.exec(LEGACY_SCHEMA_SQL)
   return database
 }
