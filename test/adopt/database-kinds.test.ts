@@ -1,8 +1,10 @@
 import t from 'tap'
 import { migrateWithin } from '../../src/db/migrate.js'
+import { adoptDatabase } from '../../src/services/adoption/adopt.js'
+import { parseAdoptionArgs } from '../../src/services/adoption/options.js'
 import { adopt } from './adopted-app.js'
 import { legacyDatabase, scratchDatabase } from './legacy-database.js'
-import { fillOldServiceRows } from './old-service-rows.js'
+import { fillOldServiceRows, NOW } from './old-service-rows.js'
 import { snapshot } from './snapshot.js'
 
 t.test('a dry run changes nothing and says what the run will do, with the counts per table', async (t) => {
@@ -72,4 +74,21 @@ t.test('a database that is neither empty, ours nor the old one is refused, namin
       t.same(await snapshot(database), before, 'nothing changed')
     })
   }
+})
+
+t.test('a failure half-way rolls everything back: the old service finds its database as it left it', async (t) => {
+  const database = await legacyDatabase(t)
+  await fillOldServiceRows(database)
+  const before = await snapshot(database)
+  const steps: string[] = []
+  const progress = {
+    step: (message: string) => void steps.push(message),
+    rows: (_table: string, done: number) => {
+      if (done > 0) throw new Error('the disk is full')
+    },
+  }
+  await t.rejects(adoptDatabase(database.db, parseAdoptionArgs([]), { now: NOW, progress }), /the disk is full/)
+  t.ok(steps.some((s) => s.startsWith('api_keys:')), 'it failed after copying accounts and keys and the first usage batch')
+  t.same(await snapshot(database), before, 'every change is undone: old tables in public, no tables of ours, no migrations recorded')
+  t.equal((await database.rows<{ n: number }>('select count(*)::int as n from public.api_keys where key_value is not null'))[0]?.n, 17, 'the old service\'s keys are there')
 })

@@ -36,6 +36,7 @@ export async function copyUsage(db: Db, plan: UsagePlan, resolutions: Resolution
   const accountHere = resolutions.dropOrphans ? sql`and exists (select 1 from ${users} x where x.id = u.user_id)` : sql``
   const keyHere = sql`exists (select 1 from ${apiKeys} k where k.id = u.api_key_id)`
   let done = 0
+  progress.rows('usage', done, total)
   for (let low = range.low; low <= range.high; low += USAGE_BATCH) {
     await db.execute(insertSelect(usage, {
       id: sql`u.id`,

@@ -64,7 +64,7 @@ export async function reviewMonthly(db: Db, schema: string, resolutions: Resolut
   }
   const notes = [
     lower + higher > 0
-      ? `${plural(lower + higher, 'monthly row')} disagree with the usage rows of their month (${lower} count fewer, ${higher} more): the billed figures are kept as they are`
+      ? `${plural(lower + higher, 'monthly row')} disagree with the usage rows of their month (${lower.toLocaleString('en-US')} count fewer, ${higher.toLocaleString('en-US')} more): the billed figures are kept as they are`
       : '',
     `this month (${currentMonth}): ${plural(current.length, 'account')} start with the ${plural(current.reduce((a, b) => a + b, 0), 'request')} the old service counted against their quota`,
     rows.some((r) => r.counter_unknown) ? `without a counter (${plural(rows.filter((r) => r.counter_unknown).length, 'monthly row')}): 0, the old column's default` : '',
