@@ -59,7 +59,9 @@ async function dryRun(db: Database, options: AdoptionOptions, deps: AdoptionDeps
 /**
  * One transaction: the old tables move aside, the migrations create ours, every row is reviewed
  * and copied, ids continue, the old tables go. Any conflict or failure rolls it all back, and
- * the old service finds its database as it left it.
+ * the old service finds its database as it left it. Every migration in the folder is applied
+ * before the copy, which writes the schema as src/db/schema declares it (the column lists are
+ * built from it), so migrations added later need no change here unless they change meanings.
  */
 async function realRun(db: Database, options: AdoptionOptions, deps: AdoptionDeps): Promise<AdoptionOutcome> {
   const { progress, now } = deps

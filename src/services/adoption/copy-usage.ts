@@ -10,6 +10,9 @@ import { textArray, type UsagePlan } from './review-usage.js'
 
 /** Usage rows per statement: large enough to be quick, small enough to show progress often. */
 export const USAGE_BATCH = 50_000
+/** The old ids are PostgreSQL integers. */
+const INTEGER_MIN = -2_147_483_648
+const INTEGER_MAX = 2_147_483_647
 
 const legacyUsage = sql.raw(`"${LEGACY_SCHEMA}".usage`)
 const legacyMonthly = sql.raw(`"${LEGACY_SCHEMA}".monthly_usage`)
@@ -20,24 +23,23 @@ function asDate(column: string, notDates: SQL): SQL {
 }
 
 /**
- * Every usage row keeps its id, owner, key, request and time, in id ranges of USAGE_BATCH inside
+ * Every usage row keeps its id, owner, key, request and time, USAGE_BATCH rows a statement inside
  * the one transaction. Rows of accounts left behind (`--drop-orphans`) are the only ones skipped;
  * keys that are not there (`--detach-orphan-usage`) become none.
  */
 export async function copyUsage(db: Db, plan: UsagePlan, resolutions: Resolutions, progress: Progress): Promise<number> {
-  const [range] = await selectRows<{ low: number | null; high: number | null; total: number }>(db, sql`
-    select min(id) as low, max(id) as high, count(*)::int as total from ${legacyUsage}`)
-  const total = range?.total ?? 0
-  if (!range || range.low === null || range.high === null) {
-    progress.rows('usage', 0, 0)
-    return 0
-  }
+  const [counted] = await selectRows<{ total: number }>(db, sql`select count(*)::int as total from ${legacyUsage}`)
+  const total = counted?.total ?? 0
   const notDates = textArray(plan.notDates)
   const accountHere = resolutions.dropOrphans ? sql`and exists (select 1 from ${users} x where x.id = u.user_id)` : sql``
   const keyHere = sql`exists (select 1 from ${apiKeys} k where k.id = u.api_key_id)`
   let done = 0
   progress.rows('usage', done, total)
-  for (let low = range.low; low <= range.high; low += USAGE_BATCH) {
+  // Batches of USAGE_BATCH rows in id order, however sparse the ids are.
+  for (let low = INTEGER_MIN; ;) {
+    const [batch] = await selectRows<{ high: number | null; n: number }>(db, sql`
+      select max(id) as high, count(*)::int as n from (select id from ${legacyUsage} where id >= ${low} order by id limit ${USAGE_BATCH}) b`)
+    if (!batch || batch.high === null || batch.n === 0) break
     await db.execute(insertSelect(usage, {
       id: sql`u.id`,
       requestId: sql`gen_random_uuid()`,
@@ -54,10 +56,11 @@ export async function copyUsage(db: Db, plan: UsagePlan, resolutions: Resolution
       ipAddress: sql`u.ip_address`,
       userAgent: sql`u.user_agent`,
       timestamp: utc('u."timestamp"'),
-    }, sql`from ${legacyUsage} u where u.id >= ${low} and u.id < ${low + USAGE_BATCH} ${accountHere}`))
-    const [seen] = await selectRows<{ n: number }>(db, sql`select count(*)::int as n from ${legacyUsage} where id >= ${low} and id < ${low + USAGE_BATCH}`)
-    done += seen?.n ?? 0
+    }, sql`from ${legacyUsage} u where u.id >= ${low} and u.id <= ${batch.high} ${accountHere}`))
+    done += batch.n
     progress.rows('usage', done, total)
+    if (batch.high >= INTEGER_MAX) break
+    low = batch.high + 1
   }
   return total
 }
