@@ -2,6 +2,7 @@ import t from 'tap'
 import { migrateWithin } from '../../src/db/migrate.js'
 import { adoptDatabase } from '../../src/services/adoption/adopt.js'
 import { parseAdoptionArgs } from '../../src/services/adoption/options.js'
+import { progressLines } from '../../src/services/adoption/progress.js'
 import { adopt } from './adopted-app.js'
 import { legacyDatabase, scratchDatabase } from './legacy-database.js'
 import { fillOldServiceRows, NOW } from './old-service-rows.js'
@@ -91,4 +92,21 @@ t.test('a failure half-way rolls everything back: the old service finds its data
   t.ok(steps.some((s) => s.startsWith('api_keys:')), 'it failed after copying accounts and keys and the first usage batch')
   t.same(await snapshot(database), before, 'every change is undone: old tables in public, no tables of ours, no migrations recorded')
   t.equal((await database.rows<{ n: number }>('select count(*)::int as n from public.api_keys where key_value is not null'))[0]?.n, 17, 'the old service\'s keys are there')
+})
+
+t.test('usage is copied in batches with a progress line each, ids kept across the gaps', async (t) => {
+  const database = await legacyDatabase(t)
+  await fillOldServiceRows(database)
+  await database.exec(`delete from usage where id between 40 and 69; update usage set id = id + 100000 where id > 110`)
+  const ids = await database.rows<{ id: number }>('select id from usage order by id')
+  const lines: string[] = []
+  const outcome = await adoptDatabase(database.db, parseAdoptionArgs([]), { now: NOW, progress: progressLines((line) => lines.push(line)), usageBatchRows: 40 })
+  t.equal(outcome.kind, 'adopted')
+  t.same(lines.filter((l) => l.startsWith('usage:')).map((l) => l.replace(/, [\d,]+ rows\/s$/, '')), [
+    'usage: 0 / 91 rows (0.0 %)',
+    'usage: 40 / 91 rows (44.0 %)',
+    'usage: 80 / 91 rows (87.9 %)',
+    'usage: 91 / 91 rows (100.0 %)',
+  ])
+  t.same(await database.rows<{ id: number }>('select id from usage order by id'), ids, 'every row, with its id')
 })

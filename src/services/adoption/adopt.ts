@@ -26,6 +26,8 @@ export interface AdoptionDeps {
   progress: Progress
   /** How long to wait for the old service to let go of its tables. */
   lockTimeoutMs?: number
+  /** Usage rows per statement (default USAGE_BATCH). */
+  usageBatchRows?: number
 }
 
 /** Ends the transaction with a rollback while handing its outcome out. */
@@ -89,7 +91,7 @@ async function realRun(db: Database, options: AdoptionOptions, deps: AdoptionDep
       await copyUsers(tx, review.plan.users, now)
       progress.step(`api_keys: ${review.counts.api_keys.rows.toLocaleString('en-US')} rows`)
       await copyKeys(tx, review.plan.keys, now)
-      await copyUsage(tx, review.plan.usage, options.resolutions, progress)
+      await copyUsage(tx, review.plan.usage, options.resolutions, progress, deps.usageBatchRows)
       progress.step(`monthly_usage: ${review.counts.monthly_usage.rows.toLocaleString('en-US')} rows`)
       await copyMonthly(tx, options.resolutions, now)
       const nextIds = await continueIds(tx)

@@ -27,7 +27,7 @@ function asDate(column: string, notDates: SQL): SQL {
  * the one transaction. Rows of accounts left behind (`--drop-orphans`) are the only ones skipped;
  * keys that are not there (`--detach-orphan-usage`) become none.
  */
-export async function copyUsage(db: Db, plan: UsagePlan, resolutions: Resolutions, progress: Progress): Promise<number> {
+export async function copyUsage(db: Db, plan: UsagePlan, resolutions: Resolutions, progress: Progress, batchRows = USAGE_BATCH): Promise<number> {
   const [counted] = await selectRows<{ total: number }>(db, sql`select count(*)::int as total from ${legacyUsage}`)
   const total = counted?.total ?? 0
   const notDates = textArray(plan.notDates)
@@ -35,10 +35,10 @@ export async function copyUsage(db: Db, plan: UsagePlan, resolutions: Resolution
   const keyHere = sql`exists (select 1 from ${apiKeys} k where k.id = u.api_key_id)`
   let done = 0
   progress.rows('usage', done, total)
-  // Batches of USAGE_BATCH rows in id order, however sparse the ids are.
+  // Batches of batchRows rows in id order, however sparse the ids are.
   for (let low = INTEGER_MIN; ;) {
     const [batch] = await selectRows<{ high: number | null; n: number }>(db, sql`
-      select max(id) as high, count(*)::int as n from (select id from ${legacyUsage} where id >= ${low} order by id limit ${USAGE_BATCH}) b`)
+      select max(id) as high, count(*)::int as n from (select id from ${legacyUsage} where id >= ${low} order by id limit ${batchRows}) b`)
     if (!batch || batch.high === null || batch.n === 0) break
     await db.execute(insertSelect(usage, {
       id: sql`u.id`,
