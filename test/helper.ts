@@ -28,6 +28,8 @@ export interface BuildOptions {
   allowSecretsInLogs?: boolean
   /** Run against another test app's database, as a second instance of the service would. */
   shareDatabaseWith?: TestContext
+  /** Run against a database the test made and migrated itself; the test closes it. */
+  database?: { url?: string; pglite?: PGlite }
 }
 
 export interface TestContext {
@@ -69,7 +71,7 @@ export async function build(t: TestLike, options: BuildOptions = {}): Promise<Te
   const clock = options.clock ?? new TestClock()
   const inbox = await startInbox()
   const dataDir = mkdtempSync(join(tmpdir(), 'fetcha-test-'))
-  const shared = options.shareDatabaseWith?.database
+  const shared = options.shareDatabaseWith?.database ?? options.database
   const database = shared || !testDatabaseUrl ? undefined : await freshPostgres()
   const pglite = shared ? shared.pglite : database ? undefined : await freshPglite()
   const databaseUrl = shared ? shared.url : database?.url

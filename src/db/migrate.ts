@@ -1,15 +1,20 @@
 import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
+import type { SQL } from 'drizzle-orm'
+import { readMigrationFiles } from 'drizzle-orm/migrator'
+import { PgDialect, type PgSession } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
+import type { Database } from './client.js'
+import { selectRows } from './rows.js'
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url))
 
 // Arbitrary but fixed: every instance of this service takes the same advisory lock.
-const MIGRATION_LOCK_ID = 7_305_118_201
+export const MIGRATION_LOCK_ID = 7_305_118_201
 
 /**
  * Applies pending migrations to a PostgreSQL server. Instances starting together serialise on a
@@ -33,4 +38,18 @@ export async function migratePostgresDatabase(url: string, connectTimeoutSeconds
 /** Applies pending migrations to an embedded database (a single process owns it, so no lock). */
 export async function migratePgliteDatabase(client: PGlite): Promise<void> {
   await migratePglite(drizzlePglite(client), { migrationsFolder })
+}
+
+/**
+ * Applies pending migrations inside a transaction the caller holds, with Drizzle's own migrator
+ * (the same files, the same bookkeeping), so that they commit or roll back with the caller's
+ * other changes. The migrator opens a transaction of its own; here that is the caller's.
+ */
+export async function migrateWithin(tx: Pick<Database, 'execute'>): Promise<void> {
+  const session = {
+    execute: (query: SQL) => tx.execute(query),
+    all: (query: SQL) => selectRows(tx, query),
+    transaction: <T>(body: (inner: typeof tx) => Promise<T>) => body(tx),
+  } as unknown as PgSession
+  await new PgDialect().migrate(readMigrationFiles({ migrationsFolder }), session, { migrationsFolder })
 }

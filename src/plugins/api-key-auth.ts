@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import { eq, sql } from 'drizzle-orm'
 import { apiKeys, tiers, users, type ApiKey, type Tier, type User } from '../db/schema/index.js'
 import { apiError } from '../errors.js'
+import { ACCEPTED_KEY } from '../services/api-keys.js'
 import { createInvalidatedCache } from '../services/cache/invalidated-cache.js'
 import { createKeyUsageTracker, type KeyUsageTracker } from '../services/key-usage-tracker.js'
 import { sha256Hex } from '../services/secrets.js'
@@ -32,8 +33,6 @@ interface KeyLookup {
   owner: User
   tier: Tier
 }
-/** Ours are `fw_` + 43 characters; keys of the old service have other shapes and still work. */
-const PLAUSIBLE_KEY = /^[A-Za-z0-9_\-.~+/=]{16,128}$/
 
 function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers['x-api-key']
@@ -74,7 +73,7 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
     if (request.query && typeof request.query === 'object' && 'api_key' in request.query) throw apiError('API_KEY_IN_QUERY')
     const key = presentedKey(request)
     if (!key) throw apiError(looksLikeJwt(bearerToken(request)) ? 'LOGIN_TOKEN_NOT_ACCEPTED' : 'API_KEY_MISSING')
-    if (!PLAUSIBLE_KEY.test(key)) throw apiError('API_KEY_MALFORMED')
+    if (!ACCEPTED_KEY.test(key)) throw apiError('API_KEY_MALFORMED')
 
     const hash = sha256Hex(key)
     const found = await cache.get(hash, async () => (await lookup.execute({ hash }))[0])

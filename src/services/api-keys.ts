@@ -11,12 +11,19 @@ export const KEY_PREFIX = 'fw_'
 export const KEY_PATTERN = /^fw_[A-Za-z0-9_-]{43}$/
 /** What lists show of a key: enough to tell keys apart, far too little to guess one. */
 const DISPLAY_PREFIX_LENGTH = KEY_PREFIX.length + 8
+/** Ours are `fw_` + 43 characters; keys of the old service have other shapes and still work. */
+export const ACCEPTED_KEY = /^[A-Za-z0-9_\-.~+/=]{16,128}$/
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0]
 
+/** The stored form of a key: its digest and the prefix lists show. */
+export function storedKey(value: string) {
+  return { hash: sha256Hex(value), prefix: value.slice(0, DISPLAY_PREFIX_LENGTH) }
+}
+
 export function generateApiKey() {
   const value = KEY_PREFIX + randomBytes(32).toString('base64url')
-  return { value, hash: sha256Hex(value), prefix: value.slice(0, DISPLAY_PREFIX_LENGTH) }
+  return { value, ...storedKey(value) }
 }
 
 /** Active: not deactivated, not deleted, not expired at `now`. */

@@ -17,6 +17,11 @@ export interface PasswordCheck {
   needsRehash: boolean
 }
 
+/** Whether a stored hash is of a kind this service verifies (argon2, or the old service's bcrypt). */
+export function isVerifiableHash(storedHash: string): boolean {
+  return storedHash.startsWith('$argon2') || LEGACY_BCRYPT.test(storedHash)
+}
+
 export async function verifyPassword(storedHash: string, password: string): Promise<PasswordCheck> {
   if (storedHash.startsWith('$argon2')) {
     const ok = await argon2.verify(storedHash, password).catch(() => false)
