@@ -8,6 +8,7 @@ export const errorCatalogue = {
   VALIDATION_ERROR: [400, 'The request is not valid'],
   INVALID_JSON: [400, 'The request body is not valid JSON'],
   INVALID_NAME: [400, 'Names may not contain text-direction control characters (U+202A–U+202E, U+2066–U+2069), which can disguise text'],
+  WEAK_PASSWORD: [400, 'The password is too easy to guess; choose a longer, less common one'],
   PASSWORD_UNCHANGED: [400, 'The new password is the same as the current one; choose a different password'],
   // 400 for one-time (verification, reset) tokens; answered as 401 for access and refresh tokens.
   INVALID_TOKEN: [400, 'The token is invalid or has expired'],

@@ -10,7 +10,7 @@ import { assertPlainName } from './names.js'
 import type { LoginThrottle } from './login-throttle.js'
 import type { Mailer } from './mailer.js'
 import type { OneTimeTokens } from './one-time-tokens.js'
-import { isTooCommon } from './password-policy.js'
+import { passwordWeakness } from './password-policy.js'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js'
 import type { SessionStore } from './sessions.js'
 
@@ -29,10 +29,11 @@ export interface AccountDeps {
 }
 
 export function assertPasswordAllowed(password: string, field: string): void {
-  if (isTooCommon(password)) {
-    throw apiError('VALIDATION_ERROR', {
-      message: 'Choose a less common password',
-      extra: { details: [{ field, message: 'is too common; choose a password that is harder to guess' }] },
+  const weakness = passwordWeakness(password)
+  if (weakness) {
+    throw apiError('WEAK_PASSWORD', {
+      message: `The ${field.replace(/_/g, ' ')} ${weakness}; choose one that is harder to guess`,
+      extra: { details: [{ field, message: weakness }] },
     })
   }
 }

@@ -35,12 +35,12 @@ function storedUser(ctx: TestContext, email: string) {
   return ctx.app.db.select().from(users).where(eq(users.email, email))
 }
 
-/** Asserts a 400 VALIDATION_ERROR whose details name `field`. */
-function assertValidationError(t: Test, response: { statusCode: number; body: string }, field: string) {
+/** Asserts a 400 with `code` (VALIDATION_ERROR unless told) whose details name `field`. */
+function assertValidationError(t: Test, response: { statusCode: number; body: string }, field: string, code = 'VALIDATION_ERROR') {
   t.equal(response.statusCode, 400, `400 for a bad ${field}`)
   const body = JSON.parse(response.body)
   t.equal(body.success, false)
-  t.equal(body.code, 'VALIDATION_ERROR')
+  t.equal(body.code, code)
   t.type(body.error, 'string')
   t.ok(Array.isArray(body.details) && body.details.some((d: { field?: string }) => d.field === field), `details name ${field}: ${response.body}`)
 }
@@ -136,13 +136,17 @@ t.test('an oversized body is refused quickly with 413', async (t) => {
   t.ok(elapsed < 1000, `answered in ${elapsed.toFixed(0)} ms`)
 })
 
-t.test('common passwords are refused and create nothing', async (t) => {
+t.test('common and easily guessed passwords are refused as WEAK_PASSWORD, saying why, and create nothing', async (t) => {
   const ctx = await build(t)
-  for (const password of ['password123', '12345678', 'qwertyuiop']) {
+  for (const password of ['password123', '12345678', 'qwertyuiop', 'password1234', 'Password123', 'qwerty12345', 'PASSWORD123', 'Summer2024', 'aaaaaaaa1', 'Passw0rd!!']) {
     const input = validBody({ password })
-    assertValidationError(t, await signup(ctx, input), 'password')
+    const response = await signup(ctx, input)
+    assertValidationError(t, response, 'password', 'WEAK_PASSWORD')
+    t.match(json(response).details[0].message, /^is too |^is mostly /, `${password}: the reason is given`)
+    t.match(json(response).error, /^The password is /, `${password}: in the sentence too`)
     t.equal((await storedUser(ctx, input.email)).length, 0, `no account for ${password}`)
   }
+  t.match(json(await signup(ctx, validBody({ password: 'Password123' }))).details[0].message, 'on a list of the most used passwords')
 })
 
 t.test('signup cannot choose its role, tier, verification or activity', async (t) => {
