@@ -91,6 +91,9 @@ export function formStatus(form, text, tone = 'success') {
  */
 export function handleForm(form, submit, { progress = 'Working…', fieldFor = {}, messages = {} } = {}) {
   const { status } = regionsOf(form)
+  // The pages ship their submit buttons disabled: before this handler exists, a click would
+  // submit the form natively, sending what was typed to the server as a plain form post.
+  for (const button of form.querySelectorAll('button[type="submit"]')) button.disabled = false
   form.addEventListener('submit', async (event) => {
     event.preventDefault()
     if (form.getAttribute('aria-busy') === 'true') return
