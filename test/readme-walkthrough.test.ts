@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import t from 'tap'
-import { freePort, loggedLink, spawnServer, waitForHealth } from './failure/server-process.js'
-import { startBomServer } from './fixtures/bom/server.js'
-import { vicSite } from './weather/bom-site.js'
+import { loggedLink } from './failure/server-process.js'
+import { startFreshInstall } from './helpers/fresh-install.js'
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
@@ -43,17 +40,7 @@ function terminal(cwd: string) {
 t.test("the README's five-minute walk-through works as pasted against npm start", async (t) => {
   const steps = walkthroughSteps()
   t.equal(steps.length, 6, 'six steps')
-  const dataDir = mkdtempSync(join(tmpdir(), 'fetcha-walkthrough-'))
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
-  const bom = await startBomServer(vicSite())
-  t.teardown(bom.close)
-  const port = await freePort()
-  const server = spawnServer(port, { DATA_DIR: dataDir, BOM_BASE_URL: bom.baseUrl, LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0' })
-  t.teardown(async () => {
-    server.child.kill('SIGTERM')
-    await server.exited
-  })
-  await waitForHealth(server, 60_000)
+  const { server, port, dataDir } = await startFreshInstall(t, 'walkthrough')
   const shell = terminal(dataDir)
   t.teardown(shell.close)
   // The lines as written, with only the port changed: the test's service cannot take 3000.

@@ -1,29 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
-import { startBomServer } from '../fixtures/bom/server.js'
-import { freePort, loggedLink, spawnServer, waitForHealth } from '../failure/server-process.js'
+import { loggedLink } from '../failure/server-process.js'
 import { strongPassword, uniqueEmail } from '../helper.js'
-import { vicSite } from '../weather/bom-site.js'
+import { startFreshInstall } from '../helpers/fresh-install.js'
 import { dashboardShown, logInThroughPage, showingPage } from './actions.js'
 import { launchBrowser, openPage } from './browser.js'
 
-// The service as a newcomer starts it: `npm start` with no DATABASE_URL, no SMTP_URL and no
-// APP_URL, so the embedded database and the log mail transport, in a data directory of its own.
 t.test('a fresh install on the embedded database: the whole journey, with the emailed links read from the log', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fetcha-fresh-'))
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
-  const bom = await startBomServer(vicSite())
-  t.teardown(bom.close)
-  const port = await freePort()
-  // Load shedding off, as everywhere in the suite: the test machine is busy by design.
-  const server = spawnServer(port, { DATA_DIR: dataDir, BOM_BASE_URL: bom.baseUrl, LOG_LEVEL: 'info', MAX_EVENT_LOOP_DELAY_MS: '0' })
-  t.teardown(async () => {
-    server.child.kill('SIGTERM')
-    await server.exited
-  })
-  await waitForHealth(server, 60_000)
+  const { server, port } = await startFreshInstall(t, 'fresh')
   const origin = `http://127.0.0.1:${port}`
   const browser = await launchBrowser(t)
   const { page, problems } = await openPage(browser, origin)
