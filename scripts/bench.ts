@@ -21,6 +21,7 @@ import { join } from 'node:path'
 import { createBenchDatabase, type BenchDatabase, type DatabaseKind } from './bench/databases.js'
 import { drive, type LoadOptions, type LoadResult } from './bench/load.js'
 import { benchPasswordHash } from './bench/password-hash.js'
+import { withCpuSplit, type CpuSplit } from './bench/cpu.js'
 import { startProcess, withPeakRss, type ServiceProcess } from './bench/process.js'
 import { BENCH_MONTH, BENCH_STATION, meteringTotals, seed } from './bench/seed.js'
 
@@ -47,15 +48,16 @@ interface Row {
   database: DatabaseKind | '-'
   load: LoadResult
   peakRssMiB: number
+  cpu: CpuSplit
 }
 
 /** A warm-up run, then the measured run with the service's peak RSS sampled throughout. */
 async function measure(service: ServiceProcess, options: Omit<LoadOptions, 'connections' | 'durationSeconds'>) {
   await drive({ ...options, connections: settings.connections, durationSeconds: settings.warmupSeconds })
   const { result, peakRssMiB } = await withPeakRss(service, () =>
-    drive({ ...options, connections: settings.connections, durationSeconds: settings.durationSeconds }),
+    withCpuSplit(service.child.pid!, () => drive({ ...options, connections: settings.connections, durationSeconds: settings.durationSeconds })),
   )
-  return { load: result, peakRssMiB }
+  return { load: result.result, cpu: result.cpu, peakRssMiB }
 }
 
 function serviceEnv(database: BenchDatabase): Record<string, string> {
@@ -155,8 +157,8 @@ async function benchService(kind: DatabaseKind, payloadFile: string) {
     // Each row gets a service process of its own, so that its peak RSS is that workload's.
     for (const [id, label, options] of plan) {
       if (!settings.rows.has(id)) continue
-      const { load, peakRssMiB } = await withService(database, (service, base) => measure(service, options(base)))
-      rows.push({ id, label, database: kind, load, peakRssMiB })
+      const { load, cpu, peakRssMiB } = await withService(database, (service, base) => measure(service, options(base)))
+      rows.push({ id, label, database: kind, load, cpu, peakRssMiB })
     }
     return { rows, books: await checkBooks(database, seeded.userId, keyHeader) }
   } finally {
@@ -172,15 +174,15 @@ const CEILINGS = {
 async function benchCeiling(payloadFile: string, form: keyof typeof CEILINGS): Promise<Row> {
   const bare = await startProcess('scripts/bench/bare-server.ts', BARE_PORT, { BENCH_PAYLOAD_FILE: payloadFile, BENCH_CEILING_FORM: form })
   try {
-    const { load, peakRssMiB } = await measure(bare, { url: `http://127.0.0.1:${BARE_PORT}${LOCATION_PATH}` })
-    return { id: form === 'object' ? 'a' : "a'", label: CEILINGS[form], database: '-', load, peakRssMiB }
+    const { load, cpu, peakRssMiB } = await measure(bare, { url: `http://127.0.0.1:${BARE_PORT}${LOCATION_PATH}` })
+    return { id: form === 'object' ? 'a' : "a'", label: CEILINGS[form], database: '-', load, cpu, peakRssMiB }
   } finally {
     await bare.stop()
   }
 }
 
 function printTable(rows: Row[]) {
-  const header = ['row', 'db', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'peak RSS MiB']
+  const header = ['row', 'db', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'peak RSS MiB', 'service CPU µs/req', 'PostgreSQL CPU µs/req']
   const lines = rows.map((r) => [
     r.label,
     r.database,
@@ -190,6 +192,8 @@ function printTable(rows: Row[]) {
     String(r.load.errors),
     r.load.refusals || '0',
     r.peakRssMiB.toFixed(0),
+    r.cpu.serviceUs.toFixed(0),
+    r.database === 'postgres' ? r.cpu.postgresUs.toFixed(0) : '-',
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
   const format = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')

@@ -3,12 +3,13 @@
  * loads a downloaded monthly CSV into the store, for deployments without upstream access. The
  * station must be in the catalogue, or be named with --name and --state.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { stations } from '../src/db/schema/index.js'
 import { parseMonthlyCsv } from '../src/services/bom/csv.js'
 import { resolveState } from '../src/services/bom/states.js'
 import { isPageId } from '../src/services/bom/urls.js'
+import { counted } from '../src/text/plural.js'
 import { openScriptContext } from './context.js'
 
 const { values, positionals } = parseArgs({
@@ -24,6 +25,7 @@ function usage(message: string): never {
 const file = positionals[0] ?? usage('no CSV file given')
 const pageId = values.station ?? usage('--station is required')
 if (!isPageId(pageId)) usage(`--station must look like IDCJDW3050, not ${pageId}`)
+if (!existsSync(file)) usage(`${file}: no such file`)
 const { records } = parseMonthlyCsv(readFileSync(file))
 if (records.length === 0) usage(`${file} holds no observations`)
 
@@ -37,7 +39,7 @@ try {
   const months = [...new Set(records.map((r) => r.date.slice(0, 7)))].sort()
   for (const month of months) {
     const stored = await ctx.observationStore.storeMonth(pageId, month, records)
-    console.log(`${pageId} ${month}: ${stored} days stored`)
+    console.log(`${pageId} ${month}: ${counted(stored, 'day')} stored`)
   }
 } finally {
   await ctx.close()

@@ -6,14 +6,27 @@
 import { loadConfig } from '../src/config.js'
 import { embeddedDatabase } from '../src/db/client.js'
 import { migratePgliteDatabase, migratePostgresDatabase } from '../src/db/migrate.js'
+import { exitOnKnownFailure } from './context.js'
 
-const config = loadConfig()
+const config = (() => {
+  try {
+    return loadConfig()
+  } catch (error) {
+    return exitOnKnownFailure(error)
+  }
+})()
 const started = Date.now()
 if (config.databaseUrl) {
   await migratePostgresDatabase(config.databaseUrl, config.databaseConnectTimeoutSeconds)
   console.log(`migrations applied to PostgreSQL in ${Date.now() - started} ms`)
 } else {
-  const db = embeddedDatabase(config.dataDir)
+  const db = (() => {
+    try {
+      return embeddedDatabase(config.dataDir)
+    } catch (error) {
+      return exitOnKnownFailure(error)
+    }
+  })()
   await migratePgliteDatabase(db)
   await db.close()
   console.log(`migrations applied to the embedded database under ${config.dataDir} in ${Date.now() - started} ms`)

@@ -3,6 +3,7 @@
  * by default) from BOM_BASE_URL into the database, printing progress as it goes.
  */
 import { resolveState, states } from '../src/services/bom/states.js'
+import { counted } from '../src/text/plural.js'
 import { openScriptContext } from './context.js'
 
 const requested = process.argv.slice(2)
@@ -17,12 +18,12 @@ for (const [index, state] of chosen.entries()) {
   try {
     const count = await ctx.stationCatalogue.sync(state.code)
     total += count
-    console.log(`${count} stations in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    console.log(`${counted(count, 'station')} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   } catch (error) {
     failures += 1
     console.log(`failed: ${(error as Error).message}`)
   }
 }
-console.log(`${total} stations synced from ${ctx.config.bomBaseUrl}; ${failures} state(s) failed`)
+console.log(`${counted(total, 'station')} synced from ${ctx.config.bomBaseUrl}; ${counted(failures, 'state')} failed`)
 await ctx.close()
 process.exit(failures > 0 ? 1 : 0)

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { DestinationStream } from 'pino'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
-import { loggerOptions } from './logger.js'
+import { loggerOptions, wantsPrettyLogs } from './logger.js'
 import accountsPlugin from './plugins/accounts.js'
 import adminPlugin from './plugins/admin.js'
 import apiKeyAuthPlugin from './plugins/api-key-auth.js'
@@ -50,7 +50,7 @@ const BODY_LIMIT_BYTES = 64 * 1024
 export function serverOptions(options: AppOptions): FastifyServerOptions {
   const { config } = options
   return {
-    logger: loggerOptions(config.logLevel, options.logStream),
+    logger: loggerOptions(config.logLevel, options.logStream, wantsPrettyLogs(config.isProduction)),
     bodyLimit: BODY_LIMIT_BYTES,
     // Start-up includes migrations, which may wait on another instance's migration lock.
     pluginTimeout: 120_000,

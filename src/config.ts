@@ -73,9 +73,19 @@ function resolveJwtSecret(env: Env, dataDir: string): string {
   return env.JWT_SECRET
 }
 
+/** Listening on loopback or every interface, the service is reached as localhost on this machine. */
+const LOCAL_HOSTS = new Set(['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'])
+
+/** Where the emailed links point when APP_URL is unset: the address the service listens on. */
+export function listenUrl(host: string, port: number): string {
+  const name = LOCAL_HOSTS.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host
+  return `http://${name}:${port}`
+}
+
 function resolveConfig(env: Env) {
   const dataDir = resolve(env.DATA_DIR)
-  const appUrl = new URL(env.APP_URL ?? `http://localhost:${env.PORT}`)
+  const host = env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1')
+  const appUrl = new URL(env.APP_URL ?? listenUrl(host, env.PORT))
   const trustProxy = list(env.TRUST_PROXY)
   if (trustProxy.some((p) => p === '*' || p.toLowerCase() === 'true')) {
     throw new ConfigError('TRUST_PROXY must list proxy addresses or CIDR ranges, not trust every client')
@@ -84,7 +94,7 @@ function resolveConfig(env: Env) {
     env: env.NODE_ENV,
     isProduction: env.NODE_ENV === 'production',
     port: env.PORT,
-    host: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    host,
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     databaseConnectTimeoutSeconds: env.DATABASE_CONNECT_TIMEOUT_S,

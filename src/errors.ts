@@ -7,6 +7,8 @@ import createError from '@fastify/error'
 export const errorCatalogue = {
   VALIDATION_ERROR: [400, 'The request is not valid'],
   INVALID_JSON: [400, 'The request body is not valid JSON'],
+  INVALID_NAME: [400, 'Names may not contain text-direction control characters (U+202A–U+202E, U+2066–U+2069), which can disguise text'],
+  PASSWORD_UNCHANGED: [400, 'The new password is the same as the current one; choose a different password'],
   // 400 for one-time (verification, reset) tokens; answered as 401 for access and refresh tokens.
   INVALID_TOKEN: [400, 'The token is invalid or has expired'],
   UNAUTHORIZED: [401, 'Authentication is required'],
@@ -17,6 +19,8 @@ export const errorCatalogue = {
   TOKEN_EXPIRED: [401, 'The access token has expired; refresh it'],
   SESSION_ENDED: [401, 'This session has ended (logged out, or the password was changed); log in again'],
   API_KEY_MISSING: [401, 'An API key is required: send it in the X-API-Key header'],
+  LOGIN_TOKEN_NOT_ACCEPTED: [401, 'This route takes an API key, not a login access token: send a key (fw_…) in the X-API-Key header; create one on the dashboard or with POST /api/keys'],
+  API_KEY_NOT_ACCEPTED: [401, 'This route takes a login access token, not an API key: log in (POST /api/auth/login) and send its access_token as Authorization: Bearer <token>'],
   API_KEY_IN_QUERY: [401, 'API keys are accepted only in the X-API-Key or Authorization header, never in the URL'],
   API_KEY_MALFORMED: [401, 'The API key is malformed'],
   API_KEY_INVALID: [401, 'The API key is not valid'],
@@ -28,9 +32,12 @@ export const errorCatalogue = {
   EMAIL_NOT_VERIFIED: [403, 'Please verify your email address before logging in'],
   NOT_FOUND: [404, 'Not found'],
   LOCATION_NOT_FOUND: [404, 'No weather station of that state matches the location'],
+  NO_RECENT_OBSERVATIONS: [404, 'This station has no observations in the last 7 days; ask for dates with date_from and date_to'],
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   KEY_LIMIT_REACHED: [400, 'You have reached the maximum number of active API keys for your tier'],
   KEY_INACTIVE: [409, 'This API key is not active'],
+  // With `successor_id`: a rotated key is not rotated again (a retry would issue a second successor).
+  KEY_ROTATING: [409, 'This API key has already been rotated and is in its grace period; use its successor'],
   ADMIN_SELF_LOCKOUT: [400, 'You cannot remove your own admin role or deactivate your own account; ask another admin'],
   EMAIL_TAKEN: [409, 'An account with this email already exists'],
   PAYLOAD_TOO_LARGE: [413, 'The request body is too large'],

@@ -16,11 +16,19 @@ function maskQuery(url: string): string {
   return `${url.slice(0, q)}?${params.toString()}`
 }
 
+/**
+ * Someone reading a terminal in development gets readable lines; anything else (production,
+ * a pipe, a log collector) gets one JSON object per line.
+ */
+export function wantsPrettyLogs(isProduction: boolean): boolean {
+  return !isProduction && process.stdout.isTTY === true
+}
+
 /** pino options shared by the app and the scripts: secrets never reach a log line. */
-export function loggerOptions(level: string, stream?: DestinationStream): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: DestinationStream, pretty = false): FastifyServerOptions['logger'] {
   return {
     level,
-    ...(stream ? { stream } : {}),
+    ...(stream ? { stream } : pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
     redact: {
       paths: [
         'req.headers.authorization',

@@ -1,6 +1,7 @@
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { limitHeapGrowth } from './heap.js'
+import { startupLine } from './startup-line.js'
 
 const SHUTDOWN_GRACE_MS = 30_000
 
@@ -18,7 +19,13 @@ async function main() {
   }
 
   const app = await buildApp({ config })
-  await app.listen({ port: config.port, host: config.host })
+  let announced = 0
+  await app.listen({
+    port: config.port,
+    host: config.host,
+    // Fastify names each address it listens on (several on 0.0.0.0): the first gets the line.
+    listenTextResolver: (address) => (announced++ === 0 ? startupLine(config, Number(new URL(address).port)) : `also reachable at ${address}`),
+  })
 
   let stopping = false
   const stop = async (signal: string) => {

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
+import { lockEmbeddedDirectory } from './embedded-lock.js'
 import * as schema from './schema/index.js'
 
 export type Schema = typeof schema
@@ -206,9 +207,23 @@ export function openPglite(client: PGlite, { owned = true }: { owned?: boolean }
   }
 }
 
-/** The embedded database kept under DATA_DIR when no DATABASE_URL is set. */
+/**
+ * The embedded database kept under DATA_DIR when no DATABASE_URL is set, held by this process
+ * until it is closed (see embedded-lock.ts).
+ */
 export function embeddedDatabase(dataDir: string): PGlite {
   const dir = join(dataDir, 'pglite')
   mkdirSync(dir, { recursive: true })
-  return new PGlite(dir)
+  const release = lockEmbeddedDirectory(dir)
+  const client = new PGlite(dir)
+  const close = client.close.bind(client)
+  client.close = async () => {
+    if (client.closed) return
+    try {
+      await close()
+    } finally {
+      release()
+    }
+  }
+  return client
 }

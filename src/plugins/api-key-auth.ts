@@ -7,7 +7,7 @@ import { ACCEPTED_KEY } from '../services/api-keys.js'
 import { createInvalidatedCache } from '../services/cache/invalidated-cache.js'
 import { createKeyUsageTracker, type KeyUsageTracker } from '../services/key-usage-tracker.js'
 import { sha256Hex } from '../services/secrets.js'
-import { bearerToken } from './authenticate.js'
+import { bearerToken, looksLikeJwt } from './authenticate.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,7 +72,7 @@ async function apiKeyAuthPlugin(app: FastifyInstance) {
   app.decorate('authenticateKey', async (request: FastifyRequest) => {
     if (request.query && typeof request.query === 'object' && 'api_key' in request.query) throw apiError('API_KEY_IN_QUERY')
     const key = presentedKey(request)
-    if (!key) throw apiError('API_KEY_MISSING')
+    if (!key) throw apiError(looksLikeJwt(bearerToken(request)) ? 'LOGIN_TOKEN_NOT_ACCEPTED' : 'API_KEY_MISSING')
     if (!ACCEPTED_KEY.test(key)) throw apiError('API_KEY_MALFORMED')
 
     const hash = sha256Hex(key)

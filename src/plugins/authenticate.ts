@@ -22,11 +22,22 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return BEARER.exec(request.headers.authorization ?? '')?.[1]
 }
 
+/** Our access tokens are JWTs: a JSON header, so the first segment starts `eyJ`. */
+export function looksLikeJwt(credential: string | undefined): boolean {
+  return credential !== undefined && /^eyJ[\w-]*\.[\w-]+\.[\w-]+$/.test(credential)
+}
+
+/** Someone sent an API key where a login is needed: say so, rather than "authentication required". */
+function presentedApiKey(request: FastifyRequest, bearer: string | undefined): boolean {
+  return bearer?.startsWith('fw_') === true || (bearer === undefined && request.headers['x-api-key'] !== undefined)
+}
+
 async function authenticatePlugin(app: FastifyInstance) {
   app.decorateRequest('account', null as unknown as User)
 
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const token = bearerToken(request)
+    if (presentedApiKey(request, token)) throw apiError('API_KEY_NOT_ACCEPTED')
     if (!token) throw apiError('UNAUTHORIZED')
     let subject: number
     let session: string
@@ -42,7 +53,8 @@ async function authenticatePlugin(app: FastifyInstance) {
     if (!Number.isSafeInteger(subject)) throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
     // The user is read on every request so that a deactivated account is cut off at once; the
     // session's state comes from memory, kept true by the database's notifications.
-    const [user, live] = await Promise.all([app.accounts.findById(subject), app.sessions.isLive(session, subject)])
+    const known = app.sessions.isLive(session, subject)
+    const [user, live] = typeof known === 'boolean' ? [await app.accounts.findById(subject), known] : await Promise.all([app.accounts.findById(subject), known])
     if (!user) throw apiError('INVALID_TOKEN', { statusCode: 401, message: 'The access token is invalid' })
     if (!user.isActive) throw apiError('ACCOUNT_DISABLED')
     if (!live) throw apiError('SESSION_ENDED')

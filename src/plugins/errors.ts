@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin'
 import { DrizzleQueryError } from 'drizzle-orm'
 import { errorCode } from '../db/errors.js'
+import { issueField, issueMessage, validationSentence, type ValidationIssue } from './validation-messages.js'
 import { apiError, errorCatalogue, isApiError, type ApiError, type ErrorCode } from '../errors.js'
 
 const RETRY_AFTER_SECONDS = '5'
@@ -33,27 +34,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return code !== undefined && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code))
 }
 
-interface ValidationIssue {
-  instancePath: string
-  message?: string
-  params?: { missingProperty?: string; additionalProperty?: string }
-}
-
 function validationDetails(error: FastifyError): { field: string; message: string }[] {
   const context = error.validationContext ?? 'body'
-  return ((error.validation ?? []) as ValidationIssue[]).map((issue) => {
-    const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.')
-    const leaf = issue.params?.missingProperty ?? issue.params?.additionalProperty
-    const field = [path, leaf].filter(Boolean).join('.') || context
-    return { field, message: issue.message ?? 'is invalid' }
-  })
+  return ((error.validation ?? []) as ValidationIssue[]).map((issue) => ({ field: issueField(issue, context), message: issueMessage(issue) }))
 }
 
 /** Turns any thrown value into one of our errors; unknown ones become a bare 500. */
 function toApiError(error: FastifyError): { apiErr: ApiError; unexpected: boolean } {
   if (isApiError(error)) return { apiErr: error, unexpected: false }
   if (error.validation) {
-    return { apiErr: apiError('VALIDATION_ERROR', { extra: { details: validationDetails(error) } }), unexpected: false }
+    const details = validationDetails(error)
+    return { apiErr: apiError('VALIDATION_ERROR', { message: validationSentence(details), extra: { details } }), unexpected: false }
   }
   const mapped = FRAMEWORK_CODES[error.code]
   if (mapped) return { apiErr: apiError(mapped), unexpected: false }
@@ -135,7 +126,8 @@ async function errorsPlugin(app: FastifyInstance) {
     nonFinite(request.query, fields)
     nonFinite(request.body, fields)
     if (fields.length > 0) {
-      throw apiError('VALIDATION_ERROR', { extra: { details: fields.map((field) => ({ field, message: 'must be a finite number' })) } })
+      const details = fields.map((field) => ({ field, message: 'must be a finite number' }))
+      throw apiError('VALIDATION_ERROR', { message: validationSentence(details), extra: { details } })
     }
   })
 

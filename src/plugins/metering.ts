@@ -40,14 +40,6 @@ declare module 'fastify' {
   }
 }
 
-/** Route config for metered routes: the tier's hourly limit per API key, checked after authentication. */
-export const perKeyRateLimit = {
-  hook: 'preParsing' as const,
-  timeWindow: 3_600_000,
-  max: (request: FastifyRequest) => request.tier.rateLimitPerHour,
-  keyGenerator: (request: FastifyRequest) => `key:${request.apiKey.id}`,
-}
-
 function quotaHeaders(reply: FastifyReply, limit: number | null, used: number, month: string) {
   reply.header('x-quota-limit', limit === null ? 'unlimited' : String(limit))
   reply.header('x-quota-remaining', limit === null ? 'unlimited' : String(Math.max(0, limit - used)))

@@ -5,7 +5,7 @@ import { Success } from './common.js'
 export const TierSchema = Type.Object({
   name: Type.String(),
   monthly_quota: Type.Union([Type.Integer(), Type.Null()], { description: 'Counted requests per UTC month; null means unlimited' }),
-  rate_limit_per_hour: Type.Integer(),
+  rate_limit_per_hour: Type.Integer({ description: 'Metered requests per hour for the whole account, all its API keys together' }),
   max_api_keys: Type.Integer({ description: 'Active API keys a user of this tier may hold' }),
 })
 

@@ -28,8 +28,8 @@ export const StationsResponse = Success({ stations: Type.Array(StationSchema), t
 export const LocationQuery = Type.Object({
   location: Type.String({ minLength: 1, maxLength: 100 }),
   state: Type.String({ minLength: 1, maxLength: 64 }),
-  date_from: Type.Optional(Type.String({ maxLength: 32 })),
-  date_to: Type.Optional(Type.String({ maxLength: 32 })),
+  date_from: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD. Without date_from and date_to: the latest day before today with observations' })),
+  date_to: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD; defaults to date_from' })),
 })
 
 export const LocationResponse = Success({
@@ -45,6 +45,9 @@ export const LocationResponse = Success({
     missing_dates: Type.Array(Type.String()),
     date_from: Type.String(),
     date_to: Type.String(),
+    dates_chosen_by: Type.Union([Type.Literal('request'), Type.Literal('latest_observed_day')], {
+      description: 'request: the dates asked for. latest_observed_day: no dates were given, so the answer is the latest day before today with observations (within the last 7 days)',
+    }),
     data_source: Type.String(),
     fetched_at: Type.Union([Timestamp, Type.Null()]),
   }),

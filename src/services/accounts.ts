@@ -6,6 +6,8 @@ import { users, type User } from '../db/schema/index.js'
 import { apiError } from '../errors.js'
 import type { accountEmails } from './account-emails.js'
 import { normalizeEmail } from './emails.js'
+import { assertPlainName } from './names.js'
+import type { LoginThrottle } from './login-throttle.js'
 import type { Mailer } from './mailer.js'
 import type { OneTimeTokens } from './one-time-tokens.js'
 import { isTooCommon } from './password-policy.js'
@@ -23,6 +25,7 @@ export interface AccountDeps {
   emails: ReturnType<typeof accountEmails>
   sessions: SessionStore
   tokens: OneTimeTokens
+  unknownEmails: LoginThrottle
 }
 
 export function assertPasswordAllowed(password: string, field: string): void {
@@ -35,7 +38,7 @@ export function assertPasswordAllowed(password: string, field: string): void {
 }
 
 export function createAccounts(deps: AccountDeps) {
-  const { db, clock, config, mailer, emails, sessions, tokens } = deps
+  const { db, clock, config, mailer, emails, sessions, tokens, unknownEmails } = deps
 
   // Every authenticated request reads its user: a prepared statement spares the planning.
   const byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare('user_by_id')
@@ -65,6 +68,7 @@ export function createAccounts(deps: AccountDeps) {
    */
   async function signup(input: { email: string; password: string; fullName: string }): Promise<SignupResult> {
     const email = normalizeEmail(input.email)
+    assertPlainName(input.fullName, 'full_name')
     assertPasswordAllowed(input.password, 'password')
     const passwordHash = await hashPassword(input.password)
     const [user] = await db
@@ -115,22 +119,27 @@ export function createAccounts(deps: AccountDeps) {
     return row !== undefined
   }
 
-  function lockedError(user: User, now: Date) {
-    const until = (user.lastLoginAttempt?.getTime() ?? now.getTime()) + LOCKOUT_WINDOW_MS
+  function lockedError(windowStart: Date | null, now: Date) {
+    const until = (windowStart?.getTime() ?? now.getTime()) + LOCKOUT_WINDOW_MS
     const seconds = Math.max(1, Math.ceil((until - now.getTime()) / 1000))
     return apiError('ACCOUNT_LOCKED', { headers: { 'retry-after': String(seconds) }, extra: { retry_after: seconds } })
   }
 
+  async function lockedSinceOf(user: User): Promise<Date | null> {
+    return ((await findById(user.id)) ?? user).lastLoginAttempt
+  }
+
   async function login(input: { email: string; password: string }): Promise<User> {
     const user = await findByEmail(input.email)
+    const now = clock.now()
     if (!user) {
+      // Unknown emails lock by the same rule, so the answer never tells whether an account exists.
+      const lockedSince = await unknownEmails.take(input.email, now)
+      if (lockedSince) throw lockedError(lockedSince, now)
       await verifyAgainstDummy(input.password)
       throw apiError('INVALID_CREDENTIALS')
     }
-    const now = clock.now()
-    if (!(await takeLoginAttempt(user.id, now))) {
-      throw lockedError((await findById(user.id)) ?? user, now)
-    }
+    if (!(await takeLoginAttempt(user.id, now))) throw lockedError(await lockedSinceOf(user), now)
     const check = await verifyPassword(user.passwordHash, input.password)
     if (!check.ok) throw apiError('INVALID_CREDENTIALS')
     // The right password clears the failure count even when the login is refused below.
@@ -161,9 +170,10 @@ export function createAccounts(deps: AccountDeps) {
   async function changePassword(user: User, currentPassword: string, newPassword: string): Promise<void> {
     assertPasswordAllowed(newPassword, 'new_password')
     const now = clock.now()
-    if (!(await takeLoginAttempt(user.id, now))) throw lockedError((await findById(user.id)) ?? user, now)
+    if (!(await takeLoginAttempt(user.id, now))) throw lockedError(await lockedSinceOf(user), now)
     const check = await verifyPassword(user.passwordHash, currentPassword)
     if (!check.ok) throw apiError('INVALID_CREDENTIALS', { message: 'The current password is wrong' })
+    if (newPassword === currentPassword) throw apiError('PASSWORD_UNCHANGED', { extra: { details: [{ field: 'new_password', message: 'must differ from the current password' }] } })
     await setPassword(user.id, newPassword)
   }
 

@@ -13,8 +13,8 @@ export const KEY_PATTERN = /^fw_[A-Za-z0-9_-]{43}$/
 const DISPLAY_PREFIX_LENGTH = KEY_PREFIX.length + 8
 /** Ours are `fw_` + 43 characters; keys of the old service have other shapes and still work. */
 export const ACCEPTED_KEY = /^[A-Za-z0-9_\-.~+/=]{16,128}$/
-/** Only for a user whose tier row is missing, which the foreign key prevents. */
-const DEFAULT_MAX_ACTIVE_KEYS = 10
+
+type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0]
 
 /** The stored form of a key: its digest and the prefix lists show. */
 export function storedKey(value: string) {
@@ -38,6 +38,15 @@ export type KeyStatus = (typeof KEY_STATUSES)[number]
 export function keyStatus(key: Pick<ApiKey, 'isActive' | 'deletedAt' | 'expiresAt'>, now: Date): KeyStatus {
   if (!key.isActive || key.deletedAt !== null) return 'deactivated'
   return isKeyActive(key, now) ? 'active' : 'expired'
+}
+
+/** A key in its grace period after a rotation: it is not rotated twice. */
+function keyRotating(successorId: number, expiresAt: Date | null) {
+  const until = expiresAt ? `; this key works until ${expiresAt.toISOString()}` : ''
+  return apiError('KEY_ROTATING', {
+    message: `This API key has already been rotated: its successor is key ${successorId}${until}`,
+    extra: { successor_id: successorId, old_key_expires_at: expiresAt?.toISOString() ?? null },
+  })
 }
 
 export interface ApiKeyDeps {
@@ -74,31 +83,52 @@ export function createApiKeys({ db, clock, rotationGraceMs, announce = () => {} 
     return key
   }
 
+  /**
+   * Locks the owner's row until the transaction ends and answers the tier's key limit. Every
+   * creation and rotation of an account takes this lock first, so they are decided one at a time
+   * and the active keys each one counts are still all there are when it commits, whatever races
+   * it, on whatever instance. NO KEY UPDATE, so rows that only reference the user (usage,
+   * sessions) are still written meanwhile. The tier is read here too, so a tier edit applies to
+   * the very next request.
+   */
+  async function lockOwner(tx: Transaction, userId: number): Promise<{ maxApiKeys: number }> {
+    const [owner] = await tx
+      .select({ maxApiKeys: tiers.maxApiKeys })
+      .from(users)
+      .innerJoin(tiers, eq(tiers.name, users.tier))
+      .where(eq(users.id, userId))
+      .for('no key update', { of: users })
+    if (!owner) throw apiError('NOT_FOUND')
+    return owner
+  }
+
+  /** Refuses one more active key when the owner already has as many as `limit`; under `lockOwner`. */
+  async function ensureRoomForKey(tx: Transaction, userId: number, limit: number, now: Date, why: string): Promise<void> {
+    const [active] = await tx.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.userId, userId), activeAt(now)))
+    if ((active?.n ?? 0) >= limit) {
+      throw apiError('KEY_LIMIT_REACHED', { message: `Your tier allows ${limit} active API keys${why}; deactivate or delete one first`, extra: { limit } })
+    }
+  }
+
+  async function insertKey(tx: Transaction, values: { userId: number; name: string; now: Date; expiresAt: Date | null }) {
+    const generated = generateApiKey()
+    const [row] = await tx
+      .insert(apiKeys)
+      .values({ userId: values.userId, name: values.name, keyHash: generated.hash, keyPrefix: generated.prefix, createdAt: values.now, expiresAt: values.expiresAt })
+      .returning()
+    return { key: row!, value: generated.value }
+  }
+
   async function create(userId: number, input: { name: string; expiresAt: Date | null }) {
     const now = clock.now()
     if (input.expiresAt && input.expiresAt <= now) {
       throw apiError('VALIDATION_ERROR', { extra: { details: [{ field: 'expires_at', message: 'must be in the future' }] } })
     }
-    const generated = generateApiKey()
-    const key = await db.transaction(async (tx) => {
-      // Locking the owner's row serialises key creation per user, so racing requests cannot
-      // exceed the limit.
-      const [owner] = await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update')
-      if (!owner) throw apiError('NOT_FOUND')
-      // Read inside the transaction, so a tier edit applies to the very next request.
-      const [tier] = await tx.select({ maxApiKeys: tiers.maxApiKeys }).from(users).innerJoin(tiers, eq(tiers.name, users.tier)).where(eq(users.id, userId))
-      const [active] = await tx.select({ n: count() }).from(apiKeys).where(and(eq(apiKeys.userId, userId), activeAt(now)))
-      const limit = tier?.maxApiKeys ?? DEFAULT_MAX_ACTIVE_KEYS
-      if ((active?.n ?? 0) >= limit) {
-        throw apiError('KEY_LIMIT_REACHED', { message: `Your tier allows ${limit} active API keys; deactivate or delete one first`, extra: { limit } })
-      }
-      const [row] = await tx
-        .insert(apiKeys)
-        .values({ userId, name: input.name, keyHash: generated.hash, keyPrefix: generated.prefix, createdAt: now, expiresAt: input.expiresAt })
-        .returning()
-      return row!
+    return db.transaction(async (tx) => {
+      const { maxApiKeys } = await lockOwner(tx, userId)
+      await ensureRoomForKey(tx, userId, maxApiKeys, now, '')
+      return insertKey(tx, { userId, name: input.name, now, expiresAt: input.expiresAt })
     })
-    return { key, value: generated.value }
   }
 
   async function update(userId: number, id: number, changes: Partial<Pick<ApiKey, 'name' | 'isActive' | 'expiresAt' | 'deletedAt'>>) {
@@ -118,26 +148,36 @@ export function createApiKeys({ db, clock, rotationGraceMs, announce = () => {} 
   const remove = (userId: number, id: number) => update(userId, id, { isActive: false, deletedAt: clock.now() })
 
   /**
-   * Issues a successor with the same name and expiry; the old key keeps working for the grace
-   * period (never longer than it would have anyway), so clients can switch without downtime.
+   * Issues a successor with the same name and no expiry; the old key keeps working for the grace
+   * period (never longer than it would have anyway), so clients can switch without downtime. A
+   * key is rotated once: rotating it again while it is in its grace period is KEY_ROTATING, naming
+   * the successor, so a retried rotation cannot issue a second successor, one that would end with
+   * the old key's grace period. The successor counts against the key limit like a new key, since
+   * the old one is still active until its grace period ends.
    */
   async function rotate(userId: number, id: number) {
     const now = clock.now()
-    const old = await get(userId, id)
-    if (!isKeyActive(old, now)) throw apiError('KEY_INACTIVE', { message: 'Only an active API key can be rotated' })
-    const graceEnd = addMs(now, rotationGraceMs)
-    const oldExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd
-    const generated = generateApiKey()
-    const key = await db.transaction(async (tx) => {
-      await tx.update(apiKeys).set({ expiresAt: oldExpiresAt }).where(eq(apiKeys.id, old.id))
-      const [row] = await tx
-        .insert(apiKeys)
-        .values({ userId, name: old.name, keyHash: generated.hash, keyPrefix: generated.prefix, createdAt: now, expiresAt: old.expiresAt })
-        .returning()
-      return row!
+    const rotated = await db.transaction(async (tx) => {
+      const { maxApiKeys } = await lockOwner(tx, userId)
+      // Read under the owner's lock, so a rotation that won a race has committed and is seen here;
+      // the key's own lock orders this after (or before) a concurrent deactivation or deletion.
+      const [old] = await tx
+        .select()
+        .from(apiKeys)
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.deletedAt)))
+        .for('no key update')
+      if (!old) throw apiError('NOT_FOUND', { message: 'API key not found' })
+      if (!isKeyActive(old, now)) throw apiError('KEY_INACTIVE', { message: 'Only an active API key can be rotated' })
+      if (old.rotatedTo !== null) throw keyRotating(old.rotatedTo, old.expiresAt)
+      await ensureRoomForKey(tx, userId, maxApiKeys, now, ', and the old key of a rotation stays active until its grace period ends')
+      const successor = await insertKey(tx, { userId, name: old.name, now, expiresAt: null })
+      const graceEnd = addMs(now, rotationGraceMs)
+      const oldKeyExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd
+      await tx.update(apiKeys).set({ expiresAt: oldKeyExpiresAt, rotatedTo: successor.key.id }).where(eq(apiKeys.id, old.id))
+      return { ...successor, oldKeyExpiresAt }
     })
-    announce(`key:${old.id}`)
-    return { key, value: generated.value, oldKeyExpiresAt: oldExpiresAt }
+    announce(`key:${id}`)
+    return rotated
   }
 
   return { list, get, create, rename, deactivate, remove, rotate, status: (key: ApiKey) => keyStatus(key, clock.now()) }

@@ -158,11 +158,17 @@ export function createSessionStore({ db, clock, successorSecret, changes }: Sess
   const cache = changes ? createInvalidatedCache<string, SessionState>(changes, SESSION_CACHE) : undefined
   changes?.on('session', ([familyId]) => familyId && cache?.delete(familyId))
 
-  /** Whether the session `sessionId` of `userId` is live: not logged out, revoked or expired. */
-  async function isLive(sessionId: string, userId: number): Promise<boolean> {
+  const liveIn = (state: SessionState, userId: number) => state.userId === userId && state.until > clock.now().getTime()
+
+  /**
+   * Whether the session `sessionId` of `userId` is live: not logged out, revoked or expired.
+   * Answered without a promise when the state is in memory, as it is for nearly every request.
+   */
+  function isLive(sessionId: string, userId: number): boolean | Promise<boolean> {
+    const known = cache?.peek(sessionId)
+    if (known) return liveIn(known, userId)
     if (!SESSION_ID.test(sessionId)) return false
-    const state = cache ? await cache.get(sessionId, () => readState(sessionId)) : await readState(sessionId)
-    return state.userId === userId && state.until > clock.now().getTime()
+    return (cache ? cache.get(sessionId, () => readState(sessionId)) : readState(sessionId)).then((state) => liveIn(state, userId))
   }
 
   return { issue, rotate, revoke, revokeAllForUser, isLive }

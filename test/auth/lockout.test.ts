@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
+import { loginThrottle } from '../../src/db/schema/index.js'
 import { APP_URL, build, createUser, json, strongPassword, type TestContext, type TestUser } from '../helper.js'
 
 const MAX_FAILURES = 5
@@ -118,4 +119,48 @@ t.test('racing guesses cannot exceed five verifications', async (t) => {
   t.ok(checked >= 1 && checked <= MAX_FAILURES, `at most five guesses were checked: ${statuses.join(',')}`)
   t.equal(statuses.filter((s) => s === 429).length, 20 - checked, 'the rest were refused as locked')
   assertLocked(t, await loginFrom(ctx, user.email, user.password))
+})
+
+/** The answers five wrong logins and a sixth give for an email, with or without an account. */
+async function lockoutAnswers(ctx: TestContext, email: string) {
+  const answers: LightMyRequestResponse[] = []
+  for (let i = 0; i <= MAX_FAILURES; i++) answers.push(await loginFrom(ctx, email, strongPassword()))
+  return answers
+}
+
+t.test('an unknown email locks exactly like an existing account', async (t) => {
+  const ctx = await build(t)
+  const user = await createUser(ctx)
+  const known = await lockoutAnswers(ctx, user.email)
+  const unknown = await lockoutAnswers(ctx, `nobody-${Date.now()}@example.com`)
+
+  t.same(unknown.map((r) => r.statusCode), known.map((r) => r.statusCode), 'the same statuses, failure by failure')
+  const [knownLock, unknownLock] = [known.at(-1)!, unknown.at(-1)!]
+  assertLocked(t, unknownLock)
+  t.same(json(unknownLock), json(knownLock), 'the same body')
+  t.equal(unknownLock.headers['retry-after'], knownLock.headers['retry-after'], 'the same Retry-After')
+
+  ctx.clock.advance(WINDOW_MS + 1000)
+  t.equal((await loginFrom(ctx, `nobody-else@example.com`, strongPassword())).statusCode, 401, 'the window passes for unknown emails too')
+})
+
+t.test('an unknown email locked by case or spaces is the same email', async (t) => {
+  const ctx = await build(t)
+  for (let i = 0; i < MAX_FAILURES; i++) await loginFrom(ctx, 'Ghost@Example.com', strongPassword())
+  assertLocked(t, await loginFrom(ctx, '  ghost@example.COM ', strongPassword()))
+})
+
+t.test('unknown emails leave no address behind and rows expire with their window', async (t) => {
+  const ctx = await build(t)
+  const emails = Array.from({ length: 30 }, (_, i) => `probe-${i}@example.com`)
+  for (const email of emails) t.equal((await loginFrom(ctx, email, strongPassword())).statusCode, 401)
+  const rows = await ctx.app.db.select().from(loginThrottle)
+  t.equal(rows.length, emails.length, 'one row per email tried in the window')
+  const stored = JSON.stringify(rows)
+  t.notOk(emails.some((email) => stored.includes(email) || stored.includes(email.split('@')[0]!)), 'no address is stored')
+
+  ctx.clock.advance(WINDOW_MS + 1000)
+  await loginFrom(ctx, 'probe-late@example.com', strongPassword())
+  const left = await ctx.app.db.select().from(loginThrottle)
+  t.same(left.map((r) => r.attempts), [1], 'only the email tried in the current window is left')
 })

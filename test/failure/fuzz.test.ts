@@ -1,12 +1,13 @@
-import { eq } from 'drizzle-orm'
+import { and, eq, isNotNull } from 'drizzle-orm'
 import fc from 'fast-check'
 import t from 'tap'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { tiers, users, type Tier } from '../../src/db/schema/index.js'
+import { refreshTokens, tiers, users, type Tier } from '../../src/db/schema/index.js'
 import { errorCatalogue, type ErrorCode } from '../../src/errors.js'
 import { states } from '../../src/services/bom/states.js'
 import { sendBytes, startBomServer, type Route } from '../fixtures/bom/server.js'
 import { build, createUser, json, login, type TestContext } from '../helper.js'
+import { changesHeard } from '../helpers/changes.js'
 import { TestClock } from '../helpers/clock.js'
 import { createKey, settle, usageRows } from '../metering/helpers.js'
 import { vicSite } from '../weather/bom-site.js'
@@ -603,10 +604,17 @@ async function setup(t: Parameters<typeof build>[0]) {
 
   /**
    * Undoes whatever a garbage request changed about the fuzzer's own credentials: an admin edit
-   * that went through, or wrong current passwords, which count towards the login lockout.
+   * that went through, wrong current passwords, which count towards the login lockout, or a
+   * "log out everywhere" or deactivation, which ends the admin's session.
    */
   async function restore(): Promise<void> {
     await ctx.app.db.update(users).set({ isActive: true, role: 'admin', loginAttempts: 0 }).where(eq(users.id, admin.id))
+    const revived = await ctx.app.db
+      .update(refreshTokens)
+      .set({ revokedAt: null })
+      .where(and(eq(refreshTokens.userId, admin.id), isNotNull(refreshTokens.revokedAt)))
+      .returning({ id: refreshTokens.id })
+    if (revived.length > 0) await changesHeard(ctx)
     await ctx.app.db.update(users).set({ isActive: true, tier: 'enterprise' }).where(eq(users.id, keyOwner.id))
     for (const tier of savedTiers) await ctx.app.db.update(tiers).set(tier).where(eq(tiers.name, tier.name))
   }

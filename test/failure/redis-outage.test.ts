@@ -1,10 +1,9 @@
 import { randomInt } from 'node:crypto'
-import { eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import type { LightMyRequestResponse } from 'fastify'
-import { apiKeys } from '../../src/db/schema/index.js'
-import { build, createUser, json, type TestContext, type TestUser } from '../helper.js'
+import { build, createUser, json, type TestContext } from '../helper.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { createKey, metered, setFreeTier } from '../metering/helpers.js'
 import { limiterEntries } from '../helpers/rate-limit-redis.js'
@@ -71,7 +70,7 @@ async function waitFor(condition: () => boolean, boundMs: number, what: string):
   return ms
 }
 
-t.test('Redis unreachable from the start: each instance enforces the per-key hourly limit itself', async (t) => {
+t.test('Redis unreachable from the start: each instance enforces the per-account hourly limit itself', async (t) => {
   const first = await build(t, { env: { REDIS_URL: UNREACHABLE } })
   const second = await build(t, { shareDatabaseWith: first, env: { REDIS_URL: UNREACHABLE } })
   const user = await createUser(first)
@@ -108,28 +107,22 @@ if (redisUrl) {
   const redisTarget = { host: target.hostname, port: Number(target.port || 6379) }
 
   /**
-   * Per-key limits are keyed `key:<api key id>`. Ids come from the test's own database, but Redis
-   * outlives it and is shared by every run: key ids start at a random point, so that no other
-   * run's keys collide with this one's.
+   * Hourly limits are per account, keyed `user:<user id>`. Ids come from the test's own
+   * database, but Redis outlives it and is shared by every run: user ids start at a random point,
+   * so that no other run's accounts collide with this one's.
    */
-  async function randomKeyIds(ctx: TestContext): Promise<void> {
-    await ctx.app.db.execute(sql.raw(`alter table api_keys alter column id restart with ${randomInt(1_000_000, 2_000_000_000)}`))
-  }
-
-  async function keyId(ctx: TestContext, user: TestUser): Promise<number> {
-    const [row] = await ctx.app.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.userId, user.id))
-    if (!row) throw new Error('no key')
-    return row.id
+  async function randomUserIds(ctx: TestContext): Promise<void> {
+    await ctx.app.db.execute(sql.raw(`alter table users alter column id restart with ${randomInt(1_000_000, 2_000_000_000)}`))
   }
 
 
   async function sharedCount(redis: Redis, id: number): Promise<number> {
     const entries = await limiterEntries(redis, id)
-    if (entries.length > 1) throw new Error(`several limiter entries for key ${id}`)
+    if (entries.length > 1) throw new Error(`several limiter entries for account ${id}`)
     return entries[0] ? Number(await redis.get(entries[0])) : 0
   }
 
-  /** Two instances reaching Redis through a proxy, a key limited to LIMIT an hour, and a direct Redis client. */
+  /** Two instances reaching Redis through a proxy, an account limited to LIMIT an hour, and a direct Redis client. */
   async function setup(t: Test) {
     const redis = new Redis(redisUrl!, { lazyConnect: true, maxRetriesPerRequest: 1 })
     await redis.connect()
@@ -147,10 +140,10 @@ if (redisUrl) {
     const viaProxy = `redis://127.0.0.1:${proxy.port}`
     const first = await build(t, { env: { REDIS_URL: viaProxy } })
     const second = await build(t, { shareDatabaseWith: first, env: { REDIS_URL: viaProxy } })
-    await randomKeyIds(first)
+    await randomUserIds(first)
     const user = await createUser(first)
     const key = await createKey(first, user)
-    const id = await keyId(first, user)
+    const id = user.id
     ids.push(id)
     await setFreeTier(first, { monthlyQuota: 100_000, rateLimitPerHour: LIMIT })
     await waitFor(() => first.app.rateLimitBackend() === 'redis' && second.app.rateLimitBackend() === 'redis', RECONNECT_BOUND_MS, 'both instances on Redis')

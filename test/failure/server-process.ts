@@ -145,3 +145,11 @@ export async function waitForLog(server: ServerProcess, ready: (lines: Record<st
   }
   return ready(logLines(server))
 }
+
+/** The link of the newest email the service logged to `to` whose link contains `path`. */
+export async function loggedLink(server: ServerProcess, to: string, path: string): Promise<string> {
+  const linkOf = (lines: Record<string, any>[]) =>
+    lines.filter((l) => l.mail?.to === to && String(l.mail?.link ?? '').includes(path)).at(-1)?.mail.link as string | undefined
+  if (!(await waitForLog(server, (lines) => linkOf(lines) !== undefined, 10_000))) throw new Error(`no ${path} link was logged`)
+  return linkOf(logLines(server))!
+}

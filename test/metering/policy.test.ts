@@ -77,7 +77,7 @@ t.test('success and failure are counted apart, and counters equal the rows', asy
   t.equal(await usageRows(ctx, user), 3)
 })
 
-t.test("the tier's hourly rate limit per key: refused requests are not counted", async (t) => {
+t.test("the tier's hourly rate limit per account: refused requests are not counted", async (t) => {
   const ctx = await build(t)
   const user = await createUser(ctx)
   const key = await createKey(ctx, user)
@@ -88,9 +88,9 @@ t.test("the tier's hourly rate limit per key: refused requests are not counted",
   t.equal(limited.statusCode, 429)
   t.equal(json(limited).code, 'RATE_LIMITED')
   t.equal(limited.headers['x-ratelimit-limit'], '3')
-  t.equal((await metered(ctx, other)).statusCode, 400, 'limits are per key')
+  t.equal((await metered(ctx, other)).statusCode, 429, "the limit is the account's: its other key is refused too")
   await settle(ctx)
-  t.equal(await totalCounted(ctx, user), 4)
+  t.equal(await totalCounted(ctx, user), 3)
 })
 
 t.test('a tier change applies to the next request', async (t) => {

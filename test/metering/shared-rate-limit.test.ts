@@ -1,9 +1,8 @@
 import { randomInt } from 'node:crypto'
-import { eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { Redis } from 'ioredis'
 import t from 'tap'
-import { apiKeys } from '../../src/db/schema/index.js'
-import { build, createUser, json, type TestContext, type TestUser } from '../helper.js'
+import { build, createUser, json, type TestContext } from '../helper.js'
 import { createKey, metered, setFreeTier, settle, totalCounted, usageRows } from './helpers.js'
 import { limiterEntries } from '../helpers/rate-limit-redis.js'
 
@@ -11,22 +10,15 @@ const LIMIT = 4
 const redisUrl = process.env.TEST_REDIS_URL || undefined
 
 /**
- * Per-key limits are keyed `key:<api key id>`. Ids come from the test's own database, but Redis
- * outlives it and is shared by every run: key ids start at a random point, so that no other run's
- * keys collide with this one's.
+ * Hourly limits are per account, keyed `user:<user id>`. Ids come from the test's own database,
+ * but Redis outlives it and is shared by every run: user ids start at a random point, so that no
+ * other run's accounts collide with this one's.
  */
-async function randomKeyIds(ctx: TestContext): Promise<void> {
-  await ctx.app.db.execute(sql.raw(`alter table api_keys alter column id restart with ${randomInt(1_000_000, 2_000_000_000)}`))
+async function randomUserIds(ctx: TestContext): Promise<void> {
+  await ctx.app.db.execute(sql.raw(`alter table users alter column id restart with ${randomInt(1_000_000, 2_000_000_000)}`))
 }
 
-async function keyId(ctx: TestContext, user: TestUser, name = 'metered'): Promise<number> {
-  const rows = await ctx.app.db.select({ id: apiKeys.id, name: apiKeys.name }).from(apiKeys).where(eq(apiKeys.userId, user.id))
-  const row = rows.find((r) => r.name === name)
-  if (!row) throw new Error(`no key named ${name}`)
-  return row.id
-}
-
-/** Removes what an earlier run may have left for these key ids. */
+/** Removes what an earlier run may have left for these user ids. */
 async function flushLimiter(redis: Redis, ids: number[]): Promise<void> {
   for (const id of ids) {
     const keys = await limiterEntries(redis, id)
@@ -37,7 +29,7 @@ async function flushLimiter(redis: Redis, ids: number[]): Promise<void> {
 const statuses = (responses: { statusCode: number }[]) => responses.map((r) => r.statusCode)
 
 if (redisUrl) {
-  t.test('with REDIS_URL, two instances share one hourly limit per key', async (t) => {
+  t.test('with REDIS_URL, two instances share one hourly limit per account', async (t) => {
     const ids: number[] = []
     const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
     await redis.connect()
@@ -48,14 +40,14 @@ if (redisUrl) {
 
     const first = await build(t, { env: { REDIS_URL: redisUrl } })
     const second = await build(t, { shareDatabaseWith: first, env: { REDIS_URL: redisUrl } })
-    await randomKeyIds(first)
+    await randomUserIds(first)
     const user = await createUser(first)
     const key = await createKey(first, user)
     const other = json(await first.app.inject({
       method: 'POST', url: '/api/keys', payload: { name: 'other' }, headers: { authorization: `Bearer ${user.accessToken}` },
     })).key_value as string
     first.secrets.add(other)
-    ids.push(await keyId(first, user), await keyId(first, user, 'other'))
+    ids.push(user.id)
     await flushLimiter(redis, ids)
     await setFreeTier(first, { monthlyQuota: 100_000, rateLimitPerHour: LIMIT })
 
@@ -75,12 +67,13 @@ if (redisUrl) {
     t.equal(entries.length, 1, 'the counter lives in Redis under the namespace')
     t.equal(Number(await redis.get(entries[0]!)), 2 * LIMIT, 'and holds every attempt')
 
-    t.equal((await metered(first, other)).statusCode, 400, 'another key of the same user is not limited (first instance)')
-    t.equal((await metered(second, other)).statusCode, 400, 'another key of the same user is not limited (second instance)')
+    t.equal((await metered(first, other)).statusCode, 429, 'another key of the same account is limited too (first instance)')
+    t.equal((await metered(second, other)).statusCode, 429, 'another key of the same account is limited too (second instance)')
+    t.equal(Number(await redis.get(entries[0]!)), 2 * LIMIT + 2, 'in the same counter')
 
     await settle(first, second)
-    t.equal(await usageRows(first, user), LIMIT + 2, 'refusals are not counted: the 4 passed and the 2 of the other key')
-    t.equal(await totalCounted(first, user), LIMIT + 2, 'and the monthly counter agrees')
+    t.equal(await usageRows(first, user), LIMIT, 'refusals are not counted: only the 4 passed')
+    t.equal(await totalCounted(first, user), LIMIT, 'and the monthly counter agrees')
   })
 } else {
   t.test('without REDIS_URL, each instance counts on its own (as documented)', async (t) => {
@@ -106,11 +99,11 @@ if (redisUrl) {
       t.equal(limited.statusCode, 429, `the ${name} instance refuses the next request`)
       t.equal(json(limited).code, 'RATE_LIMITED', `the ${name} instance: RATE_LIMITED`)
     }
-    t.equal((await metered(first, other)).statusCode, 400, 'another key of the same user is not limited')
+    t.equal((await metered(first, other)).statusCode, 429, 'another key of the same account is limited too')
 
     await settle(first, second)
-    t.equal(await usageRows(first, user), 2 * LIMIT + 1, 'refusals are not counted')
-    t.equal(await totalCounted(first, user), 2 * LIMIT + 1, 'and the monthly counter agrees')
+    t.equal(await usageRows(first, user), 2 * LIMIT, 'refusals are not counted')
+    t.equal(await totalCounted(first, user), 2 * LIMIT, 'and the monthly counter agrees')
   })
 }
 

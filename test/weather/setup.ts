@@ -18,7 +18,7 @@ export async function setup(t: Parameters<typeof build>[0], routes = vicSite(), 
   await ctx.app.db.update(users).set({ tier: 'enterprise' }).where(eq(users.id, user.id))
   const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: { name: 'test' }, headers: { authorization: `Bearer ${user.accessToken}` } }))
   ctx.secrets.add(created.key_value)
-  return { ctx, bom, key: created.key_value as string }
+  return { ctx, bom, user, key: created.key_value as string }
 }
 
 export function weather(ctx: TestContext, key: string, query: string) {

@@ -3,19 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { startBomServer } from '../fixtures/bom/server.js'
-import { freePort, logLines, spawnServer, waitForHealth, waitForLog, type ServerProcess } from '../failure/server-process.js'
+import { freePort, loggedLink, spawnServer, waitForHealth } from '../failure/server-process.js'
 import { strongPassword, uniqueEmail } from '../helper.js'
 import { vicSite } from '../weather/bom-site.js'
 import { dashboardShown, logInThroughPage, showingPage } from './actions.js'
 import { launchBrowser, openPage } from './browser.js'
-
-/** The link of the newest logged email whose link contains `path`. */
-async function loggedLink(server: ServerProcess, to: string, path: string): Promise<string> {
-  const linkOf = (lines: Record<string, any>[]) =>
-    lines.filter((l) => l.mail?.to === to && String(l.mail?.link ?? '').includes(path)).at(-1)?.mail.link as string | undefined
-  if (!(await waitForLog(server, (lines) => linkOf(lines) !== undefined, 10_000))) throw new Error(`no ${path} link was logged`)
-  return linkOf(logLines(server))!
-}
 
 // The service as a newcomer starts it: `npm start` with no DATABASE_URL, no SMTP_URL and no
 // APP_URL, so the embedded database and the log mail transport, in a data directory of its own.

@@ -4,6 +4,7 @@ import {
 } from '../../schemas/api-keys.js'
 import { errorResponses } from '../../schemas/common.js'
 import type { ApiKey } from '../../db/schema/index.js'
+import { assertPlainName } from '../../services/names.js'
 
 const SHOWN_ONCE = 'Store this key now: it is shown only once.'
 
@@ -28,6 +29,7 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const { name, expires_at } = request.body
+    assertPlainName(name, 'name')
     const { key, value } = await app.apiKeys.create(request.account.id, {
       name: name?.trim() ?? 'Default',
       expiresAt: expires_at ? new Date(expires_at) : null,
@@ -42,10 +44,10 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/:id', {
     schema: { ...common, summary: 'Rename an API key', params: KeyIdParams, body: RenameKeyBody, response: { 200: KeyResponse, ...errorResponses(400, 401, 404, 413, 415) } },
-  }, async (request) => ({
-    success: true as const,
-    api_key: dto(await app.apiKeys.rename(request.account.id, request.params.id, request.body.name.trim())),
-  }))
+  }, async (request) => {
+    assertPlainName(request.body.name, 'name')
+    return { success: true as const, api_key: dto(await app.apiKeys.rename(request.account.id, request.params.id, request.body.name.trim())) }
+  })
 
   app.post('/:id/deactivate', {
     schema: { ...common, summary: 'Deactivate an API key', params: KeyIdParams, response: { 200: KeyMessageResponse, ...errorResponses(400, 401, 404) } },
@@ -59,6 +61,10 @@ const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       ...common,
       summary: 'Replace an API key; the old one keeps working for a grace period',
+      description:
+        'Issues a successor with the same name and no expiry; the old key works until the end of the grace period. ' +
+        'A key is rotated once: rotating it again during its grace period is 409 `KEY_ROTATING` with `successor_id`. ' +
+        'The successor counts against the active-key limit (400 `KEY_LIMIT_REACHED`), since the old key is active until its grace period ends.',
       params: KeyIdParams,
       response: { 201: NewKeyResponse, ...errorResponses(400, 401, 404, 409) },
     },

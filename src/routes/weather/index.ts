@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
 import { apiError } from '../../errors.js'
-import { perKeyRateLimit } from '../../plugins/metering.js'
+import { accountRateLimit } from '../../plugins/account-rate-limit.js'
 import { errorResponses } from '../../schemas/common.js'
 import { LocationQuery, LocationResponse, StationsQuery, StationsResponse, StatesResponse } from '../../schemas/weather.js'
 import { resolveState, states, type State } from '../../services/bom/states.js'
 import { UpstreamError } from '../../services/bom/errors.js'
 import { resolveDateRange } from '../../services/weather/date-range.js'
 import { datesInRange, sydneyDate } from '../../services/weather/dates.js'
+import { latestObservedDay } from '../../services/weather/latest-day.js'
 import { jsonWithRecords } from '../../services/weather/record-json.js'
 
 const keyAuth = { tags: ['weather'], security: [{ apiKey: [] }] }
@@ -24,6 +25,16 @@ function sendJsonBytes(reply: FastifyReply, bytes: Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(bytes)
 }
 
+/** BOM outages are usually short; the client may try again after this, and is not charged. */
+const UPSTREAM_RETRY_AFTER_SECONDS = 30
+
+function upstreamUnavailable() {
+  return apiError('UPSTREAM_UNAVAILABLE', {
+    headers: { 'retry-after': String(UPSTREAM_RETRY_AFTER_SECONDS) },
+    extra: { retry_after: UPSTREAM_RETRY_AFTER_SECONDS },
+  })
+}
+
 function missingFrom(from: string, to: string, records: { date: string }[]): string[] {
   const returned = new Set(records.map((r) => r.date))
   return datesInRange(from, to).filter((d) => !returned.has(d))
@@ -36,7 +47,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     try {
       await app.stationCatalogue.ensure(state.code)
     } catch (error) {
-      if (error instanceof UpstreamError) throw apiError('UPSTREAM_UNAVAILABLE')
+      if (error instanceof UpstreamError) throw upstreamUnavailable()
       throw error
     }
   }
@@ -71,11 +82,15 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/location', {
     onRequest: app.authenticateKey,
-    config: { metered: true, rateLimit: perKeyRateLimit },
+    config: { metered: true, rateLimit: accountRateLimit },
     preValidation: app.reserveQuota,
     schema: {
       ...keyAuth,
       summary: 'Daily observations of the station matching a location',
+      description:
+        "Metered: counted against the account's monthly quota (429 `QUOTA_EXCEEDED`) and limited by the tier's hourly rate " +
+        'limit, which applies per account, all its API keys together: a new or rotated key does not reset it. ' +
+        'Over the limit: 429 `RATE_LIMITED` naming the tier, the limit and the reset time (`rate_limit`), with `Retry-After`.',
       querystring: LocationQuery,
       response: { 200: LocationResponse, ...errorResponses(400, 401, 404, 429, 502, 503) },
     },
@@ -83,7 +98,10 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const started = performance.now()
     const { location, date_from, date_to } = request.query
     const state = stateOrThrow(request.query.state)
-    const range = resolveDateRange({ dateFrom: date_from, dateTo: date_to }, sydneyDate(app.clock.now()), app.config.maxRangeDays)
+    const today = sydneyDate(app.clock.now())
+    const datesGiven = Boolean(date_from?.trim() || date_to?.trim())
+    // Dates are checked before anything is looked up; without them the station's latest day is found below.
+    let range = datesGiven ? resolveDateRange({ dateFrom: date_from, dateTo: date_to }, today, app.config.maxRangeDays) : undefined
     await ensureCatalogue(state)
     const match = await app.stationCatalogue.find(state.code, location)
     if (!match.station) {
@@ -92,8 +110,13 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
         extra: { suggestions: match.suggestions },
       })
     }
+    if (!range) {
+      const latest = await latestObservedDay(app.observationStore, match.station.pageId, today)
+      if (latest.day === null) throw latest.upstreamUnavailable ? upstreamUnavailable() : apiError('NO_RECENT_OBSERVATIONS')
+      range = resolveDateRange({ dateFrom: latest.day }, today, app.config.maxRangeDays)
+    }
     const stored = await app.observationStore.read(match.station.pageId, range.from, range.to)
-    if (stored.records.length === 0 && stored.unavailableMonths.length > 0) throw apiError('UPSTREAM_UNAVAILABLE')
+    if (stored.records.length === 0 && stored.unavailableMonths.length > 0) throw upstreamUnavailable()
     // Most ranges are complete: only a gap needs the day-by-day comparison.
     const missingDates = stored.records.length === range.days ? [] : missingFrom(range.from, range.to, stored.records)
     const body = {
@@ -110,6 +133,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
         missing_dates: missingDates,
         date_from: range.from,
         date_to: range.to,
+        dates_chosen_by: datesGiven ? ('request' as const) : ('latest_observed_day' as const),
         data_source: 'Bureau of Meteorology daily weather observations',
         fetched_at: stored.fetchedAt?.toISOString() ?? null,
       },

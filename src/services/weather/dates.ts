@@ -71,3 +71,8 @@ export function lastDayOfMonth(month: string): string {
   const [year, monthNumber] = month.split('-').map(Number) as [number, number]
   return new Date(Date.UTC(year, monthNumber, 0)).toISOString().slice(0, 10)
 }
+
+/** The day `days` after `date` (before it, when negative). */
+export function addDays(date: string, days: number): string {
+  return new Date(toUtc(date) + days * DAY_MS).toISOString().slice(0, 10)
+}

@@ -1,5 +1,7 @@
 /** Readable sentences for the API's stable error codes, for people rather than programs. */
 
+import { formatInstantWithZone, formatNumber } from './format.js'
+
 const minutes = (seconds) => Math.max(1, Math.ceil(seconds / 60))
 
 /** @type {Record<string, (error: import('./api.js').ApiError) => string>} */
@@ -13,7 +15,11 @@ const BY_CODE = {
   ACCOUNT_DISABLED: () => 'This account has been deactivated. Contact support if you think this is a mistake.',
   EMAIL_NOT_VERIFIED: () => 'Verify your email address first: open the link we emailed you.',
   EMAIL_TAKEN: () => 'An account with this email already exists. Log in, or reset its password.',
-  RATE_LIMITED: (e) => `Too many attempts from your network. Wait ${e.body.retry_after ?? 60} seconds and try again.`,
+  // Data routes limit the account (and say so in rate_limit); auth routes limit the network.
+  RATE_LIMITED: (e) => e.body.rate_limit
+    ? `Your account has used its ${formatNumber(e.body.rate_limit.limit_per_hour)} requests this hour (${e.body.rate_limit.tier} tier, all your keys together). The limit resets at ${formatInstantWithZone(e.body.rate_limit.resets_at)}.`
+    : `Too many attempts from your network. Wait ${e.body.retry_after ?? 60} seconds and try again.`,
+  KEY_ROTATING: () => 'This key has already been rotated: use its replacement, listed under the same name. This one stops working when its grace period ends.',
   QUOTA_EXCEEDED: () => 'Your monthly quota is used up. It resets at the start of next month (UTC).',
   PAYLOAD_TOO_LARGE: () => 'That is too much text for this form.',
 }
@@ -25,17 +31,7 @@ export function messageFor(error) {
   return error.message || 'Something went wrong. Try again.'
 }
 
-/**
- * The API's validation sentence for a field, made readable: Ajv says "must NOT have fewer than 8
- * characters"; people read "must be at least 8 characters long".
- */
+/** The API's sentence for a field ("must be at least 8 characters"), said of its label. */
 export function fieldMessage(label, apiMessage) {
-  const fewer = /fewer than (\d+) characters/.exec(apiMessage)
-  if (fewer) return `${label} must be at least ${fewer[1]} characters long.`
-  const more = /more than (\d+) characters/.exec(apiMessage)
-  if (more) return `${label} must be at most ${more[1]} characters long.`
-  if (/format "email"/.test(apiMessage)) return `${label} must be an email address, such as name@example.com.`
-  if (/required property/.test(apiMessage)) return `${label} is required.`
-  if (/must match pattern/.test(apiMessage)) return `${label} contains characters that are not allowed.`
   return `${label} ${apiMessage.replace(/\.$/, '')}.`
 }

@@ -1,0 +1,3 @@
+ALTER TABLE "api_keys" ADD COLUMN "rotated_to" integer;--> statement-breakpoint
+ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_rotated_to_api_keys_id_fk" FOREIGN KEY ("rotated_to") REFERENCES "public"."api_keys"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "api_keys_rotated_to_idx" ON "api_keys" USING btree ("rotated_to") WHERE "api_keys"."rotated_to" is not null;
