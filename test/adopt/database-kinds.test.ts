@@ -1,8 +1,11 @@
 import t from 'tap'
+import postgres from 'postgres'
 import { migrateWithin } from '../../src/db/migrate.js'
 import { adoptDatabase } from '../../src/services/adoption/adopt.js'
 import { parseAdoptionArgs } from '../../src/services/adoption/options.js'
-import { progressLines } from '../../src/services/adoption/progress.js'
+import { explainFailure } from '../../src/services/adoption/failure.js'
+import { progressLines, silentProgress } from '../../src/services/adoption/progress.js'
+import { testDatabaseUrl } from '../setup/databases.js'
 import { adopt } from './adopted-app.js'
 import { legacyDatabase, scratchDatabase } from './legacy-database.js'
 import { fillOldServiceRows, NOW } from './old-service-rows.js'
@@ -110,3 +113,27 @@ t.test('usage is copied in batches with a progress line each, ids kept across th
   ])
   t.same(await database.rows<{ id: number }>('select id from usage order by id'), ids, 'every row, with its id')
 })
+
+// Only a server has a second session to hold the old tables (the embedded database has one).
+if (testDatabaseUrl) {
+  t.test('the old service still holding its tables: the adoption gives up, changes nothing, and says why', async (t) => {
+    const database = await legacyDatabase(t)
+    await fillOldServiceRows(database)
+    const before = await snapshot(database)
+    const oldService = postgres(database.target.url!, { max: 1, onnotice: () => {} })
+    t.teardown(() => oldService.end())
+    let release!: () => void
+    const holding = oldService.begin(async (tx) => {
+      // The lock a request of the old service holds while it writes its usage row.
+      await tx`lock table usage in row exclusive mode`
+      await new Promise<void>((resolve) => (release = resolve))
+      throw new Error('the old service gives its request up')
+    }).catch(() => {})
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const error = await adoptDatabase(database.db, parseAdoptionArgs([]), { now: NOW, progress: silentProgress, lockTimeoutMs: 300 }).catch((e: unknown) => e)
+    release()
+    await holding
+    t.match(explainFailure(error), /^the old tables are in use \(is the old service still running\?\): stop it, then run the adoption again\. Nothing was changed\./)
+    t.same(await snapshot(database), before)
+  })
+}

@@ -34,8 +34,16 @@ export async function snapshot(database: ScratchDatabase): Promise<string> {
   return JSON.stringify(parts, null, 1)
 }
 
-/** pg_dump's text of a PostgreSQL database, less the random \restrict key it writes each time. */
+/**
+ * pg_dump's text of a PostgreSQL database, less the random \restrict key it writes each time;
+ * where pg_dump is not installed, a sentence saying so (the SQL snapshot still compares).
+ */
 export async function pgDump(url: string): Promise<string> {
-  const { stdout } = await run('pg_dump', ['--no-owner', '--no-privileges', url], { maxBuffer: 64 * 1024 * 1024 })
-  return stdout.split('\n').filter((line) => !/^\\(un)?restrict /.test(line)).join('\n')
+  try {
+    const { stdout } = await run('pg_dump', ['--no-owner', '--no-privileges', url], { maxBuffer: 64 * 1024 * 1024 })
+    return stdout.split('\n').filter((line) => !/^\\(un)?restrict /.test(line)).join('\n')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'pg_dump is not installed'
+    throw error
+  }
 }

@@ -5,8 +5,8 @@ import type { Review } from './review.js'
 const n = (value: number) => value.toLocaleString('en-US')
 
 function countsTable(review: Review, after?: Record<string, number>): string[] {
-  const header = after ? ['table', 'old rows', 'will come across', 'now in the table'] : ['table', 'old rows', 'will come across']
-  const rows = LEGACY_TABLE_NAMES.map((t) => [t, n(review.counts[t].rows), n(review.counts[t].comeAcross), ...(after ? [n(after[t] ?? 0)] : [])])
+  const header = ['table', 'old rows', after ? 'now in the table' : 'will come across']
+  const rows = LEGACY_TABLE_NAMES.map((t) => [t, n(review.counts[t].rows), n(after ? (after[t] ?? 0) : review.counts[t].comeAcross)])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')
   return [line(header), ...rows.map(line)]
@@ -16,6 +16,7 @@ function reviewLines(review: Review, after?: Record<string, number>): string[] {
   const lines = ['', 'Rows:', ...countsTable(review, after)]
   lines.push('', 'Conversions made without asking (they keep the meaning):')
   for (const table of LEGACY_TABLE_NAMES) for (const note of review.notes[table]) lines.push(`  ${table}: ${note}`)
+  if (LEGACY_TABLE_NAMES.every((t) => review.notes[t].length === 0)) lines.push('  (none)')
   if (review.warnings.length > 0) {
     lines.push('', 'Rows that come across as they are, to know about:')
     for (const warning of review.warnings) lines.push(`  - ${warning}`)
