@@ -476,6 +476,7 @@ function requestArbitrary(target: Target, emails: string[]): fc.Arbitrary<FuzzRe
 const REFUSED: ReadonlySet<string> = new Set<ErrorCode>([
   'RATE_LIMITED', 'QUOTA_EXCEEDED', 'UNAUTHORIZED', 'TOKEN_EXPIRED', 'FORBIDDEN', 'ACCOUNT_DISABLED',
   'API_KEY_MISSING', 'API_KEY_MALFORMED', 'API_KEY_INVALID', 'API_KEY_INACTIVE', 'API_KEY_REVOKED', 'API_KEY_EXPIRED',
+  'SESSION_ENDED', 'LOGIN_TOKEN_NOT_ACCEPTED', 'API_KEY_NOT_ACCEPTED',
 ])
 /** Codes answered before the handler runs, by the framework or the schemas. */
 const BEFORE_HANDLER: ReadonlySet<string> = new Set<ErrorCode>(['VALIDATION_ERROR', 'INVALID_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE'])

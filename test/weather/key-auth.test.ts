@@ -37,7 +37,7 @@ t.test('API key authentication on data routes', async (t) => {
   t.equal(await codeOf(withKey(ctx, { 'x-api-key': key.value }, `${DATA_ROUTE}&api_key=x`)), '401 API_KEY_IN_QUERY', 'refused even beside a header')
   t.equal(await codeOf(withKey(ctx, { 'x-api-key': 'short' })), '401 API_KEY_MALFORMED')
   t.equal(await codeOf(withKey(ctx, { 'x-api-key': `fw_${'A'.repeat(43)}` })), '401 API_KEY_INVALID')
-  t.equal(await codeOf(withKey(ctx, { authorization: `Bearer ${user.accessToken}` })), '401 API_KEY_MISSING', 'a JWT does not open data routes')
+  t.equal(await codeOf(withKey(ctx, { authorization: `Bearer ${user.accessToken}` })), '401 LOGIN_TOKEN_NOT_ACCEPTED', 'a JWT does not open data routes, and is told so')
 
   const expiring = await newKey(ctx, user, { expires_at: new Date(ctx.clock.now().getTime() + 60_000).toISOString() })
   t.equal(await codeOf(withKey(ctx, { 'x-api-key': expiring.value })), '400 INVALID_STATE')
