@@ -92,8 +92,10 @@ t.test('Redis unreachable from the start: auth routes are still limited per IP',
   const ctx = await build(t, { env: { REDIS_URL: UNREACHABLE, AUTH_RATE_LIMIT_PER_MINUTE: String(LIMIT) } })
   const password = 'not-the-password-1'
   ctx.secrets.add(password)
+  // A new unknown email each time: five failures of one email lock it, whichever address sends them.
+  let attempt = 0
   const login = (from: string) =>
-    ctx.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: from, payload: { email: 'nobody@example.com', password } })
+    ctx.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: from, payload: { email: `nobody-${++attempt}@example.com`, password } })
 
   // The first login of a process pays for warming up password hashing (over a second here),
   // which has nothing to do with Redis; another address takes it so the timings below are the limiter's.
