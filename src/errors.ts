@@ -15,6 +15,8 @@ export const errorCatalogue = {
   INVALID_STATE: [400, 'Unknown state: use a code such as VIC or a full name such as Victoria'],
   INVALID_DATE: [400, 'Dates must be real calendar dates written YYYY-MM-DD, not in the future, with date_from on or before date_to'],
   RANGE_TOO_LARGE: [400, 'The date range is too long'],
+  // With `unknown_fields` and `valid_fields`.
+  UNKNOWN_FIELD: [400, 'fields= names a field that daily records do not have'],
   INVALID_CREDENTIALS: [401, 'Invalid email or password'],
   TOKEN_EXPIRED: [401, 'The access token has expired; refresh it'],
   SESSION_ENDED: [401, 'This session has ended (logged out, or the password was changed); log in again'],

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import { observationColumns } from '../services/bom/fields.js'
+import { MAX_FIELDS_LENGTH } from '../services/weather/field-selection.js'
 import { Success, Timestamp } from './common.js'
 
 const valueSchema: Record<'date' | 'number' | 'text', TSchema> = {
@@ -30,6 +31,21 @@ export const LocationQuery = Type.Object({
   state: Type.String({ minLength: 1, maxLength: 64 }),
   date_from: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD. Without date_from and date_to: the latest day before today with observations' })),
   date_to: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD; defaults to date_from' })),
+  format: Type.Optional(
+    Type.Union([Type.Literal('json'), Type.Literal('csv')], {
+      description: 'csv: the days as text/csv (a header line of the field names, CRLF line ends, an empty cell for null). Without it, `Accept: text/csv` asks for CSV too',
+    }),
+  ),
+  fields: Type.Optional(
+    Type.String({
+      maxLength: MAX_FIELDS_LENGTH,
+      description:
+        'Comma-separated field names of the daily records, e.g. `minimum_temperature_c,maximum_temperature_c,rainfall_mm`. ' +
+        '`date` is always included; fields come in the order of the full record, whatever order they are named in; a name given twice counts once. ' +
+        'An unknown name is 400 `UNKNOWN_FIELD` with `valid_fields`',
+      examples: ['minimum_temperature_c,maximum_temperature_c,rainfall_mm'],
+    }),
+  ),
 })
 
 export const LocationResponse = Success({

@@ -10,6 +10,9 @@ import { UpstreamError } from '../../services/bom/errors.js'
 import { resolveDateRange } from '../../services/weather/date-range.js'
 import { datesInRange, sydneyDate } from '../../services/weather/dates.js'
 import { latestObservedDay } from '../../services/weather/latest-day.js'
+import { answerFormat } from '../../services/weather/answer-format.js'
+import { recordsWithFields, selectedFields } from '../../services/weather/field-selection.js'
+import { csvOfRecords } from '../../services/weather/record-csv.js'
 import { jsonWithRecords } from '../../services/weather/record-json.js'
 
 const keyAuth = { tags: ['weather'], security: [{ apiKey: [] }] }
@@ -23,6 +26,11 @@ function stateOrThrow(input: string): State {
 /** Sends an answer already encoded as JSON; its body was checked against the schema where it was built. */
 function sendJsonBytes(reply: FastifyReply, bytes: Buffer): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(bytes)
+}
+
+/** Sends a CSV answer as a download; `filename` is made of station ids and dates, nothing to escape. */
+function sendCsvBytes(reply: FastifyReply, bytes: Buffer, filename: string): FastifyReply {
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(bytes)
 }
 
 /** BOM outages are usually short; the client may try again after this, and is not charged. */
@@ -88,6 +96,9 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ...keyAuth,
       summary: 'Daily observations of the station matching a location',
       description:
+        '`format=csv` (or `Accept: text/csv`) answers `text/csv; charset=utf-8` as an attachment named `<station_id>-<date_from>-<date_to>.csv`: ' +
+        'a header line of the field names, then one line per day (RFC 4180 quoting, CRLF line ends, an empty cell for null). ' +
+        'Errors are JSON whatever the format. `fields=` selects the fields of JSON and CSV alike. ' +
         "Metered: counted against the account's monthly quota (429 `QUOTA_EXCEEDED`) and limited by the tier's hourly rate " +
         'limit, which applies per account, all its API keys together: a new or rotated key does not reset it. ' +
         'Over the limit: 429 `RATE_LIMITED` naming the tier, the limit and the reset time (`rate_limit`), with `Retry-After`.',
@@ -98,6 +109,8 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const started = performance.now()
     const { location, date_from, date_to } = request.query
     const state = stateOrThrow(request.query.state)
+    const fields = selectedFields(request.query.fields)
+    const format = answerFormat(request.query.format, request.headers.accept)
     const today = sydneyDate(app.clock.now())
     const datesGiven = Boolean(date_from?.trim() || date_to?.trim())
     // Dates are checked before anything is looked up; without them the station's latest day is found below.
@@ -119,13 +132,17 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (stored.records.length === 0 && stored.unavailableMonths.length > 0) throw upstreamUnavailable()
     // Most ranges are complete: only a gap needs the day-by-day comparison.
     const missingDates = stored.records.length === range.days ? [] : missingFrom(range.from, range.to, stored.records)
+    const data = recordsWithFields(stored.records, fields)
+    if (format === 'csv') {
+      return sendCsvBytes(reply, csvOfRecords(data, fields), `${match.station.pageId}-${range.from}-${range.to}.csv`)
+    }
     const body = {
       success: true as const,
       location: location.trim(),
       station_id: match.station.pageId,
       station_name: match.station.name,
       state: state.code,
-      data: stored.records,
+      data,
       metadata: {
         requested_dates: range.days,
         records_returned: stored.records.length,
