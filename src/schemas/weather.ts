@@ -27,8 +27,15 @@ export const StationsResponse = Success({ stations: Type.Array(StationSchema), t
 
 // Dates are checked by the handler, so that a bad one answers INVALID_DATE rather than a generic validation error.
 export const LocationQuery = Type.Object({
-  location: Type.String({ minLength: 1, maxLength: 100 }),
-  state: Type.String({ minLength: 1, maxLength: 64 }),
+  location: Type.Optional(Type.String({ maxLength: 100, description: 'A station name of `state`; required unless `station_id` is given' })),
+  state: Type.Optional(Type.String({ maxLength: 64, description: 'A state code or name; required with `location`' })),
+  station_id: Type.Optional(
+    Type.String({
+      maxLength: 32,
+      description: 'The station page id (IDCJDWnnnn, as /api/weather/stations lists it) instead of `location` and `state`. Given with them, they must name the same station (400 `STATION_MISMATCH`)',
+      examples: ['IDCJDW3050'],
+    }),
+  ),
   date_from: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD. Without date_from and date_to: the latest day before today with observations' })),
   date_to: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD; defaults to date_from' })),
   format: Type.Optional(

@@ -11,6 +11,7 @@ import { resolveDateRange } from '../../services/weather/date-range.js'
 import { datesInRange, sydneyDate } from '../../services/weather/dates.js'
 import { latestObservedDay } from '../../services/weather/latest-day.js'
 import { answerFormat } from '../../services/weather/answer-format.js'
+import { chooseStation } from '../../services/weather/station-choice.js'
 import { recordsWithFields, selectedFields } from '../../services/weather/field-selection.js'
 import { csvOfRecords } from '../../services/weather/record-csv.js'
 import { jsonWithRecords } from '../../services/weather/record-json.js'
@@ -94,7 +95,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     preValidation: app.reserveQuota,
     schema: {
       ...keyAuth,
-      summary: 'Daily observations of the station matching a location',
+      summary: 'Daily observations of a station, named by location and state or by station_id',
       description:
         '`format=csv` (or `Accept: text/csv`) answers `text/csv; charset=utf-8` as an attachment named `<station_id>-<date_from>-<date_to>.csv`: ' +
         'a header line of the field names, then one line per day (RFC 4180 quoting, CRLF line ends, an empty cell for null). ' +
@@ -107,41 +108,34 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request, reply) => {
     const started = performance.now()
-    const { location, date_from, date_to } = request.query
-    const state = stateOrThrow(request.query.state)
+    const { date_from, date_to } = request.query
+    const state = request.query.state?.trim() ? stateOrThrow(request.query.state) : undefined
     const fields = selectedFields(request.query.fields)
     const format = answerFormat(request.query.format, request.headers.accept)
     const today = sydneyDate(app.clock.now())
     const datesGiven = Boolean(date_from?.trim() || date_to?.trim())
     // Dates are checked before anything is looked up; without them the station's latest day is found below.
     let range = datesGiven ? resolveDateRange({ dateFrom: date_from, dateTo: date_to }, today, app.config.maxRangeDays) : undefined
-    await ensureCatalogue(state)
-    const match = await app.stationCatalogue.find(state.code, location)
-    if (!match.station) {
-      throw apiError('LOCATION_NOT_FOUND', {
-        message: `No station in ${state.code} matches "${location.trim()}"`,
-        extra: { suggestions: match.suggestions },
-      })
-    }
+    const station = await chooseStation(request.query, state, app.stationCatalogue, ensureCatalogue)
     if (!range) {
-      const latest = await latestObservedDay(app.observationStore, match.station.pageId, today)
+      const latest = await latestObservedDay(app.observationStore, station.pageId, today)
       if (latest.day === null) throw latest.upstreamUnavailable ? upstreamUnavailable() : apiError('NO_RECENT_OBSERVATIONS')
       range = resolveDateRange({ dateFrom: latest.day }, today, app.config.maxRangeDays)
     }
-    const stored = await app.observationStore.read(match.station.pageId, range.from, range.to)
+    const stored = await app.observationStore.read(station.pageId, range.from, range.to)
     if (stored.records.length === 0 && stored.unavailableMonths.length > 0) throw upstreamUnavailable()
     // Most ranges are complete: only a gap needs the day-by-day comparison.
     const missingDates = stored.records.length === range.days ? [] : missingFrom(range.from, range.to, stored.records)
     const data = recordsWithFields(stored.records, fields)
     if (format === 'csv') {
-      return sendCsvBytes(reply, csvOfRecords(data, fields), `${match.station.pageId}-${range.from}-${range.to}.csv`)
+      return sendCsvBytes(reply, csvOfRecords(data, fields), `${station.pageId}-${range.from}-${range.to}.csv`)
     }
     const body = {
       success: true as const,
-      location: location.trim(),
-      station_id: match.station.pageId,
-      station_name: match.station.name,
-      state: state.code,
+      location: request.query.location?.trim() || station.name,
+      station_id: station.pageId,
+      station_name: station.name,
+      state: station.state,
       data,
       metadata: {
         requested_dates: range.days,
