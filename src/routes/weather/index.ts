@@ -1,3 +1,4 @@
+import compress from '@fastify/compress'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
 import type { FastifyReply } from 'fastify'
@@ -34,6 +35,8 @@ function sendCsvBytes(reply: FastifyReply, bytes: Buffer, filename: string): Fas
   return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(bytes)
 }
 
+const COMPRESS_FROM_BYTES = 1024
+
 /** BOM outages are usually short; the client may try again after this, and is not charged. */
 const UPSTREAM_RETRY_AFTER_SECONDS = 30
 
@@ -51,6 +54,10 @@ function missingFrom(from: string, to: string, records: { date: string }[]): str
 
 /** `/api/weather`: the data routes. */
 const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // A month of days is about 19 KB of JSON and compresses several times over; small answers
+  // gain nothing. Registered here, so it covers these routes only.
+  await app.register(compress, { global: true, threshold: COMPRESS_FROM_BYTES })
+
   /** The first read of a state's stations comes from BOM; an outage then is the upstream's. */
   async function ensureCatalogue(state: State) {
     try {
