@@ -1,11 +1,14 @@
 import compress from '@fastify/compress'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { apiError } from '../../errors.js'
 import { accountRateLimit } from '../../plugins/account-rate-limit.js'
 import { errorResponses } from '../../schemas/common.js'
 import { LocationQuery, LocationResponse, StationsQuery, StationsResponse, StatesResponse } from '../../schemas/weather.js'
+import { SummaryQuery, SummaryResponse } from '../../schemas/weather-summary.js'
+import { monthlyFigures, monthSummaries } from '../../services/weather/monthly-summary.js'
+import { resolveSummaryRange } from '../../services/weather/summary-range.js'
 import { resolveState, states, type State } from '../../services/bom/states.js'
 import { UpstreamError } from '../../services/bom/errors.js'
 import { resolveDateRange } from '../../services/weather/date-range.js'
@@ -36,6 +39,18 @@ function sendCsvBytes(reply: FastifyReply, bytes: Buffer, filename: string): Fas
 }
 
 const COMPRESS_FROM_BYTES = 1024
+
+/** The timing and quota figures every metered answer ends with. */
+function answerMeta(request: FastifyRequest, started: number) {
+  const meter = request.meter
+  return {
+    response_time_ms: Math.round((performance.now() - started) * 100) / 100,
+    tier: request.tier.name,
+    quota_limit: meter?.limit ?? null,
+    quota_used: meter?.used ?? 0,
+    quota_remaining: meter?.limit == null ? null : Math.max(0, meter.limit - meter.used),
+  }
+}
 
 /** BOM outages are usually short; the client may try again after this, and is not charged. */
 const UPSTREAM_RETRY_AFTER_SECONDS = 30
@@ -156,19 +171,55 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
         fetched_at: stored.fetchedAt?.toISOString() ?? null,
       },
       cached: !stored.fetched,
-      meta: {
-        response_time_ms: Math.round((performance.now() - started) * 100) / 100,
-        tier: request.tier.name,
-        quota_limit: request.meter?.limit ?? null,
-        quota_used: request.meter?.used ?? 0,
-        quota_remaining: request.meter?.limit == null ? null : Math.max(0, request.meter.limit - request.meter.used),
-      },
+      meta: answerMeta(request, started),
     } satisfies Static<typeof LocationResponse>
     // Hundreds of nullable numbers per answer, the same for every request of a stored month: each
     // record's JSON is encoded once and reused (see record-json), the rest by JSON.stringify. The
     // body is built field by field, so there is nothing for a schema to strip; the schema still
     // documents the answer, and `satisfies` holds the body to it.
     return sendJsonBytes(reply, jsonWithRecords(body, 'data'))
+  })
+
+  app.get('/summary', {
+    onRequest: app.authenticateKey,
+    config: { metered: true, rateLimit: accountRateLimit },
+    preValidation: app.reserveQuota,
+    schema: {
+      ...keyAuth,
+      summary: 'Monthly figures of a station: temperatures, rainfall and rain days, the highest gust, humidity',
+      description:
+        'Metered like `/location`, and takes the station the same way (`location` + `state`, or `station_id`). The days are a whole ' +
+        '`month=YYYY-MM` (the current month up to yesterday) or `date_from`/`date_to` within the range limit; each month of them gets ' +
+        'one entry, computed by the database from the stored days (fetched from BOM first when missing). A figure is null when no day ' +
+        'of its month has that value. Rain days count days with at least 0.2 mm and at least 1 mm. ' +
+        'Example: `/api/weather/summary?location=Melbourne&state=VIC&month=2025-10`.',
+      querystring: SummaryQuery,
+      response: { 200: SummaryResponse, ...errorResponses(400, 401, 404, 429, 502, 503) },
+    },
+  }, async (request) => {
+    const started = performance.now()
+    const state = request.query.state?.trim() ? stateOrThrow(request.query.state) : undefined
+    const today = sydneyDate(app.clock.now())
+    const range = resolveSummaryRange(
+      { month: request.query.month, dateFrom: request.query.date_from, dateTo: request.query.date_to },
+      today,
+      app.config.maxRangeDays,
+    )
+    const station = await chooseStation(request.query, state, app.stationCatalogue, ensureCatalogue)
+    // Read through the store, so that months not yet stored are fetched before the database sums them.
+    const stored = await app.observationStore.read(station.pageId, range.from, range.to)
+    if (stored.records.length === 0 && stored.unavailableMonths.length > 0) throw upstreamUnavailable()
+    const months = monthSummaries(await monthlyFigures(app.db, station.pageId, range.from, range.to), range.from, range.to)
+    return {
+      success: true as const,
+      station_id: station.pageId,
+      station_name: station.name,
+      state: station.state,
+      date_from: range.from,
+      date_to: range.to,
+      months,
+      meta: answerMeta(request, started),
+    }
   })
 }
 
