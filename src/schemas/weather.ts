@@ -83,3 +83,6 @@ export const LocationResponse = Success({
     quota_remaining: Type.Union([Type.Integer(), Type.Null()]),
   }),
 })
+
+/** The answer to a request whose `If-None-Match` names the current content: no body. */
+export const NotModified = Type.Null({ description: 'Not Modified: the copy named by If-None-Match is current (sent without a body; still counted)' })

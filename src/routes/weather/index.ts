@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { apiError } from '../../errors.js'
 import { accountRateLimit } from '../../plugins/account-rate-limit.js'
 import { errorResponses } from '../../schemas/common.js'
-import { LocationQuery, LocationResponse, StationsQuery, StationsResponse, StatesResponse } from '../../schemas/weather.js'
+import { LocationQuery, LocationResponse, NotModified, StationsQuery, StationsResponse, StatesResponse } from '../../schemas/weather.js'
 import { SummaryQuery, SummaryResponse } from '../../schemas/weather-summary.js'
 import { monthlyFigures, monthSummaries } from '../../services/weather/monthly-summary.js'
 import { resolveSummaryRange } from '../../services/weather/summary-range.js'
@@ -15,6 +15,7 @@ import { resolveDateRange } from '../../services/weather/date-range.js'
 import { datesInRange, sydneyDate } from '../../services/weather/dates.js'
 import { latestObservedDay } from '../../services/weather/latest-day.js'
 import { answerFormat } from '../../services/weather/answer-format.js'
+import { contentEtag, ifNoneMatchHits, PAST_RANGE_CACHE_CONTROL } from '../../services/weather/conditional.js'
 import { chooseStation } from '../../services/weather/station-choice.js'
 import { recordsWithFields, selectedFields } from '../../services/weather/field-selection.js'
 import { csvOfRecords } from '../../services/weather/record-csv.js'
@@ -39,6 +40,17 @@ function sendCsvBytes(reply: FastifyReply, bytes: Buffer, filename: string): Fas
 }
 
 const COMPRESS_FROM_BYTES = 1024
+
+/**
+ * For an answer about days that are all over: the validator and cache lifetime, and whether the
+ * client's copy is current (then the answer is 304 without a body). `content` is the answer
+ * without its per-request parts (timing, quota, whether it came from the store).
+ */
+function revalidate(request: FastifyRequest, reply: FastifyReply, content: Buffer | string): boolean {
+  const etag = contentEtag(content)
+  reply.header('etag', etag).header('cache-control', PAST_RANGE_CACHE_CONTROL)
+  return ifNoneMatchHits(request.headers['if-none-match'], etag)
+}
 
 /** The timing and quota figures every metered answer ends with. */
 function answerMeta(request: FastifyRequest, started: number) {
@@ -126,7 +138,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'limit, which applies per account, all its API keys together: a new or rotated key does not reset it. ' +
         'Over the limit: 429 `RATE_LIMITED` naming the tier, the limit and the reset time (`rate_limit`), with `Retry-After`.',
       querystring: LocationQuery,
-      response: { 200: LocationResponse, ...errorResponses(400, 401, 404, 429, 502, 503) },
+      response: { 200: LocationResponse, 304: NotModified, ...errorResponses(400, 401, 404, 429, 502, 503) },
     },
   }, async (request, reply) => {
     const started = performance.now()
@@ -149,8 +161,11 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // Most ranges are complete: only a gap needs the day-by-day comparison.
     const missingDates = stored.records.length === range.days ? [] : missingFrom(range.from, range.to, stored.records)
     const data = recordsWithFields(stored.records, fields)
+    const past = range.to < today
     if (format === 'csv') {
-      return sendCsvBytes(reply, csvOfRecords(data, fields), `${station.pageId}-${range.from}-${range.to}.csv`)
+      const csv = csvOfRecords(data, fields)
+      if (past && revalidate(request, reply, csv)) return reply.code(304).send(null)
+      return sendCsvBytes(reply, csv, `${station.pageId}-${range.from}-${range.to}.csv`)
     }
     const body = {
       success: true as const,
@@ -177,6 +192,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // record's JSON is encoded once and reused (see record-json), the rest by JSON.stringify. The
     // body is built field by field, so there is nothing for a schema to strip; the schema still
     // documents the answer, and `satisfies` holds the body to it.
+    if (past && revalidate(request, reply, jsonWithRecords({ ...body, meta: undefined, cached: undefined }, 'data'))) return reply.code(304).send(null)
     return sendJsonBytes(reply, jsonWithRecords(body, 'data'))
   })
 
@@ -194,9 +210,9 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
         'of its month has that value. Rain days count days with at least 0.2 mm and at least 1 mm. ' +
         'Example: `/api/weather/summary?location=Melbourne&state=VIC&month=2025-10`.',
       querystring: SummaryQuery,
-      response: { 200: SummaryResponse, ...errorResponses(400, 401, 404, 429, 502, 503) },
+      response: { 200: SummaryResponse, 304: NotModified, ...errorResponses(400, 401, 404, 429, 502, 503) },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const started = performance.now()
     const state = request.query.state?.trim() ? stateOrThrow(request.query.state) : undefined
     const today = sydneyDate(app.clock.now())
@@ -210,7 +226,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const stored = await app.observationStore.read(station.pageId, range.from, range.to)
     if (stored.records.length === 0 && stored.unavailableMonths.length > 0) throw upstreamUnavailable()
     const months = monthSummaries(await monthlyFigures(app.db, station.pageId, range.from, range.to), range.from, range.to)
-    return {
+    const figures = {
       success: true as const,
       station_id: station.pageId,
       station_name: station.name,
@@ -218,8 +234,9 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
       date_from: range.from,
       date_to: range.to,
       months,
-      meta: answerMeta(request, started),
     }
+    if (range.to < today && revalidate(request, reply, JSON.stringify(figures))) return reply.code(304).send(null)
+    return { ...figures, meta: answerMeta(request, started) }
   })
 }
 
