@@ -134,6 +134,9 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
         '`format=csv` (or `Accept: text/csv`) answers `text/csv; charset=utf-8` as an attachment named `<station_id>-<date_from>-<date_to>.csv`: ' +
         'a header line of the field names, then one line per day (RFC 4180 quoting, CRLF line ends, an empty cell for null). ' +
         'Errors are JSON whatever the format. `fields=` selects the fields of JSON and CSV alike. ' +
+        'An answer about past days only (date_to before today in Australia/Sydney) carries a strong `ETag` and ' +
+        '`Cache-Control: private, max-age=86400`; `If-None-Match` naming it is answered 304 without a body, and counted. ' +
+        'Answers over 1 KB are compressed when Accept-Encoding allows. ' +
         "Metered: counted against the account's monthly quota (429 `QUOTA_EXCEEDED`) and limited by the tier's hourly rate " +
         'limit, which applies per account, all its API keys together: a new or rotated key does not reset it. ' +
         'Over the limit: 429 `RATE_LIMITED` naming the tier, the limit and the reset time (`rate_limit`), with `Retry-After`.',
@@ -208,6 +211,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
         '`month=YYYY-MM` (the current month up to yesterday) or `date_from`/`date_to` within the range limit; each month of them gets ' +
         'one entry, computed by the database from the stored days (fetched from BOM first when missing). A figure is null when no day ' +
         'of its month has that value. Rain days count days with at least 0.2 mm and at least 1 mm. ' +
+        'Past days only: a strong `ETag`, and 304 for a matching `If-None-Match` (counted), as for `/location`. ' +
         'Example: `/api/weather/summary?location=Melbourne&state=VIC&month=2025-10`.',
       querystring: SummaryQuery,
       response: { 200: SummaryResponse, 304: NotModified, ...errorResponses(400, 401, 404, 429, 502, 503) },
