@@ -1,99 +1,37 @@
 import compress from '@fastify/compress'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from '@sinclair/typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import { apiError } from '../../errors.js'
 import { accountRateLimit } from '../../plugins/account-rate-limit.js'
 import { errorResponses } from '../../schemas/common.js'
 import { LocationQuery, LocationResponse, NotModified, StationsQuery, StationsResponse, StatesResponse } from '../../schemas/weather.js'
-import { SummaryQuery, SummaryResponse } from '../../schemas/weather-summary.js'
-import { monthlyFigures, monthSummaries } from '../../services/weather/monthly-summary.js'
-import { resolveSummaryRange } from '../../services/weather/summary-range.js'
-import { resolveState, states, type State } from '../../services/bom/states.js'
-import { UpstreamError } from '../../services/bom/errors.js'
+import { states } from '../../services/bom/states.js'
 import { resolveDateRange } from '../../services/weather/date-range.js'
 import { datesInRange, sydneyDate } from '../../services/weather/dates.js'
 import { latestObservedDay } from '../../services/weather/latest-day.js'
 import { answerFormat } from '../../services/weather/answer-format.js'
-import { contentEtag, ifNoneMatchHits, PAST_RANGE_CACHE_CONTROL } from '../../services/weather/conditional.js'
 import { chooseStation } from '../../services/weather/station-choice.js'
 import { recordsWithFields, selectedFields } from '../../services/weather/field-selection.js'
 import { csvOfRecords } from '../../services/weather/record-csv.js'
 import { jsonWithRecords } from '../../services/weather/record-json.js'
-
-const keyAuth = { tags: ['weather'], security: [{ apiKey: [] }] }
-
-function stateOrThrow(input: string): State {
-  const state = resolveState(input)
-  if (!state) throw apiError('INVALID_STATE', { extra: { valid_states: states.map((s) => s.code) } })
-  return state
-}
-
-/** Sends an answer already encoded as JSON; its body was checked against the schema where it was built. */
-function sendJsonBytes(reply: FastifyReply, bytes: Buffer): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(bytes)
-}
-
-/** Sends a CSV answer as a download; `filename` is made of station ids and dates, nothing to escape. */
-function sendCsvBytes(reply: FastifyReply, bytes: Buffer, filename: string): FastifyReply {
-  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(bytes)
-}
-
-const COMPRESS_FROM_BYTES = 1024
-
-/**
- * For an answer about days that are all over: the validator and cache lifetime, and whether the
- * client's copy is current (then the answer is 304 without a body). `content` is the answer
- * without its per-request parts (timing, quota, whether it came from the store).
- */
-function revalidate(request: FastifyRequest, reply: FastifyReply, content: Buffer | string): boolean {
-  const etag = contentEtag(content)
-  reply.header('etag', etag).header('cache-control', PAST_RANGE_CACHE_CONTROL)
-  return ifNoneMatchHits(request.headers['if-none-match'], etag)
-}
-
-/** The timing and quota figures every metered answer ends with. */
-function answerMeta(request: FastifyRequest, started: number) {
-  const meter = request.meter
-  return {
-    response_time_ms: Math.round((performance.now() - started) * 100) / 100,
-    tier: request.tier.name,
-    quota_limit: meter?.limit ?? null,
-    quota_used: meter?.used ?? 0,
-    quota_remaining: meter?.limit == null ? null : Math.max(0, meter.limit - meter.used),
-  }
-}
-
-/** BOM outages are usually short; the client may try again after this, and is not charged. */
-const UPSTREAM_RETRY_AFTER_SECONDS = 30
-
-function upstreamUnavailable() {
-  return apiError('UPSTREAM_UNAVAILABLE', {
-    headers: { 'retry-after': String(UPSTREAM_RETRY_AFTER_SECONDS) },
-    extra: { retry_after: UPSTREAM_RETRY_AFTER_SECONDS },
-  })
-}
+import { answerMeta, catalogueEnsurer, keyAuth, revalidate, sendCsvBytes, sendJsonBytes, stateOrThrow, upstreamUnavailable } from './answers.js'
+import summaryRoute from './summary.js'
 
 function missingFrom(from: string, to: string, records: { date: string }[]): string[] {
   const returned = new Set(records.map((r) => r.date))
   return datesInRange(from, to).filter((d) => !returned.has(d))
 }
 
+const COMPRESS_FROM_BYTES = 1024
+
 /** `/api/weather`: the data routes. */
 const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // A month of days is about 19 KB of JSON and compresses several times over; small answers
   // gain nothing. Registered here, so it covers these routes only.
   await app.register(compress, { global: true, threshold: COMPRESS_FROM_BYTES })
+  await app.register(summaryRoute)
 
-  /** The first read of a state's stations comes from BOM; an outage then is the upstream's. */
-  async function ensureCatalogue(state: State) {
-    try {
-      await app.stationCatalogue.ensure(state.code)
-    } catch (error) {
-      if (error instanceof UpstreamError) throw upstreamUnavailable()
-      throw error
-    }
-  }
+  const ensureCatalogue = catalogueEnsurer(app)
 
   app.get('/states', {
     schema: { tags: ['weather'], summary: 'The eight states and territories', response: { 200: StatesResponse } },
@@ -199,49 +137,6 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return sendJsonBytes(reply, jsonWithRecords(body, 'data'))
   })
 
-  app.get('/summary', {
-    onRequest: app.authenticateKey,
-    config: { metered: true, rateLimit: accountRateLimit },
-    preValidation: app.reserveQuota,
-    schema: {
-      ...keyAuth,
-      summary: 'Monthly figures of a station: temperatures, rainfall and rain days, the highest gust, humidity',
-      description:
-        'Metered like `/location`, and takes the station the same way (`location` + `state`, or `station_id`). The days are a whole ' +
-        '`month=YYYY-MM` (the current month up to yesterday) or `date_from`/`date_to` within the range limit; each month of them gets ' +
-        'one entry, computed by the database from the stored days (fetched from BOM first when missing). A figure is null when no day ' +
-        'of its month has that value. Rain days count days with at least 0.2 mm and at least 1 mm. ' +
-        'Past days only: a strong `ETag`, and 304 for a matching `If-None-Match` (counted), as for `/location`. ' +
-        'Example: `/api/weather/summary?location=Melbourne&state=VIC&month=2025-10`.',
-      querystring: SummaryQuery,
-      response: { 200: SummaryResponse, 304: NotModified, ...errorResponses(400, 401, 404, 429, 502, 503) },
-    },
-  }, async (request, reply) => {
-    const started = performance.now()
-    const state = request.query.state?.trim() ? stateOrThrow(request.query.state) : undefined
-    const today = sydneyDate(app.clock.now())
-    const range = resolveSummaryRange(
-      { month: request.query.month, dateFrom: request.query.date_from, dateTo: request.query.date_to },
-      today,
-      app.config.maxRangeDays,
-    )
-    const station = await chooseStation(request.query, state, app.stationCatalogue, ensureCatalogue)
-    // Read through the store, so that months not yet stored are fetched before the database sums them.
-    const stored = await app.observationStore.read(station.pageId, range.from, range.to)
-    if (stored.records.length === 0 && stored.unavailableMonths.length > 0) throw upstreamUnavailable()
-    const months = monthSummaries(await monthlyFigures(app.db, station.pageId, range.from, range.to), range.from, range.to)
-    const figures = {
-      success: true as const,
-      station_id: station.pageId,
-      station_name: station.name,
-      state: station.state,
-      date_from: range.from,
-      date_to: range.to,
-      months,
-    }
-    if (range.to < today && revalidate(request, reply, JSON.stringify(figures))) return reply.code(304).send(null)
-    return { ...figures, meta: answerMeta(request, started) }
-  })
 }
 
 export default weatherRoutes
