@@ -31,7 +31,7 @@ const settings = {
   warmupSeconds: Number(process.env.BENCH_WARMUP_S ?? 3),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
   databases: (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',').map((s) => s.trim()) as DatabaseKind[],
-  rows: new Set((process.env.BENCH_ROWS ?? 'b,c,d,e').split(',').map((s) => s.trim())),
+  rows: new Set((process.env.BENCH_ROWS ?? 'b,c,d,e,f,g').split(',').map((s) => s.trim())),
   booksRequests: Number(process.env.BENCH_BOOKS_REQUESTS ?? 5_000),
   redisUrl: process.env.BENCH_REDIS_URL,
 }
@@ -40,6 +40,7 @@ const SERVICE_ENTRY = 'dist/server.js'
 const SERVICE_PORT = 23_000
 const BARE_PORT = 23_001
 const LOCATION_PATH = `/api/weather/location?location=Melbourne&state=VIC&date_from=${BENCH_MONTH}-01&date_to=${BENCH_MONTH}-31`
+const SUMMARY_PATH = `/api/weather/summary?location=Melbourne&state=VIC&date_from=${BENCH_MONTH}-01&date_to=${BENCH_MONTH}-31`
 const JWT_SECRET = 'benchmark-secret-that-is-long-enough-for-hs256-0123456789'
 
 interface Row {
@@ -144,6 +145,8 @@ async function benchService(kind: DatabaseKind, payloadFile: string) {
 
     const plan: [string, string, (base: string) => Omit<LoadOptions, 'connections' | 'durationSeconds'>][] = [
       ['b', '(b) GET /api/weather/location (metered)', (base) => ({ url: `${base}${LOCATION_PATH}`, headers: keyHeader })],
+      ['f', '(f) GET /api/weather/location as CSV (metered)', (base) => ({ url: `${base}${LOCATION_PATH}&format=csv`, headers: keyHeader })],
+      ['g', '(g) GET /api/weather/summary (metered, 31 days)', (base) => ({ url: `${base}${SUMMARY_PATH}`, headers: keyHeader })],
       ['c', '(c) GET /api/auth/me (JWT)', (base) => ({ url: `${base}/api/auth/me`, headers: bearer })],
       ['d', '(d) GET /api/usage/monthly', (base) => ({ url: `${base}/api/usage/monthly`, headers: bearer })],
       ['e', '(e) POST /api/auth/login', (base) => ({

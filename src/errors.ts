@@ -14,8 +14,13 @@ export const errorCatalogue = {
   INVALID_TOKEN: [400, 'The token is invalid or has expired'],
   UNAUTHORIZED: [401, 'Authentication is required'],
   INVALID_STATE: [400, 'Unknown state: use a code such as VIC or a full name such as Victoria'],
+  INVALID_STATION_ID: [400, 'station_id must be written IDCJDW followed by four digits, e.g. IDCJDW3050'],
+  // With `station_id` and `station_state` or `location_station_id`.
+  STATION_MISMATCH: [400, 'station_id and location/state name different stations; give one of them, or both naming the same station'],
   INVALID_DATE: [400, 'Dates must be real calendar dates written YYYY-MM-DD, not in the future, with date_from on or before date_to'],
   RANGE_TOO_LARGE: [400, 'The date range is too long'],
+  // With `unknown_fields` and `valid_fields`.
+  UNKNOWN_FIELD: [400, 'fields= names a field that daily records do not have'],
   INVALID_CREDENTIALS: [401, 'Invalid email or password'],
   TOKEN_EXPIRED: [401, 'The access token has expired; refresh it'],
   SESSION_ENDED: [401, 'This session has ended (logged out, or the password was changed); log in again'],
@@ -33,6 +38,7 @@ export const errorCatalogue = {
   EMAIL_NOT_VERIFIED: [403, 'Please verify your email address before logging in'],
   NOT_FOUND: [404, 'Not found'],
   LOCATION_NOT_FOUND: [404, 'No weather station of that state matches the location'],
+  STATION_NOT_FOUND: [404, 'No station has that station_id; GET /api/weather/stations lists them'],
   NO_RECENT_OBSERVATIONS: [404, 'This station has no observations in the last 7 days; ask for dates with date_from and date_to'],
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   KEY_LIMIT_REACHED: [400, 'You have reached the maximum number of active API keys for your tier'],

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import { observationColumns } from '../services/bom/fields.js'
+import { MAX_FIELDS_LENGTH } from '../services/weather/field-selection.js'
 import { Success, Timestamp } from './common.js'
 
 const valueSchema: Record<'date' | 'number' | 'text', TSchema> = {
@@ -26,10 +27,32 @@ export const StationsResponse = Success({ stations: Type.Array(StationSchema), t
 
 // Dates are checked by the handler, so that a bad one answers INVALID_DATE rather than a generic validation error.
 export const LocationQuery = Type.Object({
-  location: Type.String({ minLength: 1, maxLength: 100 }),
-  state: Type.String({ minLength: 1, maxLength: 64 }),
+  location: Type.Optional(Type.String({ maxLength: 100, description: 'A station name of `state`; required unless `station_id` is given' })),
+  state: Type.Optional(Type.String({ maxLength: 64, description: 'A state code or name; required with `location`' })),
+  station_id: Type.Optional(
+    Type.String({
+      maxLength: 32,
+      description: 'The station page id (IDCJDWnnnn, as /api/weather/stations lists it) instead of `location` and `state`. Given with them, they must name the same station (400 `STATION_MISMATCH`)',
+      examples: ['IDCJDW3050'],
+    }),
+  ),
   date_from: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD. Without date_from and date_to: the latest day before today with observations' })),
   date_to: Type.Optional(Type.String({ maxLength: 32, description: 'YYYY-MM-DD; defaults to date_from' })),
+  format: Type.Optional(
+    Type.Union([Type.Literal('json'), Type.Literal('csv')], {
+      description: 'csv: the days as text/csv (a header line of the field names, CRLF line ends, an empty cell for null). Without it, `Accept: text/csv` asks for CSV too',
+    }),
+  ),
+  fields: Type.Optional(
+    Type.String({
+      maxLength: MAX_FIELDS_LENGTH,
+      description:
+        'Comma-separated field names of the daily records, e.g. `minimum_temperature_c,maximum_temperature_c,rainfall_mm`. ' +
+        '`date` is always included; fields come in the order of the full record, whatever order they are named in; a name given twice counts once. ' +
+        'An unknown name is 400 `UNKNOWN_FIELD` with `valid_fields`',
+      examples: ['minimum_temperature_c,maximum_temperature_c,rainfall_mm'],
+    }),
+  ),
 })
 
 export const LocationResponse = Success({
@@ -60,3 +83,6 @@ export const LocationResponse = Success({
     quota_remaining: Type.Union([Type.Integer(), Type.Null()]),
   }),
 })
+
+/** The answer to a request whose `If-None-Match` names the current content: no body. */
+export const NotModified = Type.Null({ description: 'Not Modified: the copy named by If-None-Match is current (sent without a body; still counted)' })
