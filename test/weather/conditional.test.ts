@@ -1,9 +1,6 @@
 import t from 'tap'
-import { build, createUser, json, type TestContext } from '../helper.js'
-import { startBomServer } from '../fixtures/bom/server.js'
-import { TestClock } from '../helpers/clock.js'
-import { vicSite } from './bom-site.js'
-import { NOW, setup } from './setup.js'
+import { json, type TestContext } from '../helper.js'
+import { setup, setupFreeTier } from './setup.js'
 
 const PAST = [
   '/api/weather/location?location=Melbourne&state=VIC&date_from=2025-10-01&date_to=2025-10-31',
@@ -53,15 +50,10 @@ t.test('a range reaching today has no ETag and is always answered in full', asyn
 })
 
 t.test('a 304 is counted against the quota like any answer', async (t) => {
-  const bom = await startBomServer(vicSite())
-  t.teardown(bom.close)
-  const ctx = await build(t, { env: { BOM_BASE_URL: bom.baseUrl }, clock: new TestClock(NOW) })
-  const user = await createUser(ctx)
-  const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: {}, headers: { authorization: `Bearer ${user.accessToken}` } }))
-  ctx.secrets.add(created.key_value)
-  const first = await get(ctx, created.key_value, PAST[0]!)
-  const notModified = await get(ctx, created.key_value, PAST[0]!, { 'if-none-match': first.headers.etag as string })
+  const { ctx, key } = await setupFreeTier(t)
+  const first = await get(ctx, key, PAST[0]!)
+  const notModified = await get(ctx, key, PAST[0]!, { 'if-none-match': first.headers.etag as string })
   t.equal(notModified.statusCode, 304)
   t.equal(notModified.headers['x-quota-remaining'], '98', 'the 304 took a request')
-  t.equal(json(await get(ctx, created.key_value, PAST[0]!)).meta.quota_used, 3)
+  t.equal(json(await get(ctx, key, PAST[0]!)).meta.quota_used, 3)
 })

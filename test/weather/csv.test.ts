@@ -1,11 +1,8 @@
 import { parse } from 'csv-parse/sync'
 import t from 'tap'
 import { observationFields } from '../../src/services/bom/fields.js'
-import { build, createUser, json } from '../helper.js'
-import { startBomServer } from '../fixtures/bom/server.js'
-import { TestClock } from '../helpers/clock.js'
-import { vicSite } from './bom-site.js'
-import { NOW, setup, weather } from './setup.js'
+import { json } from '../helper.js'
+import { setup, weather, setupFreeTier } from './setup.js'
 
 const RANGE = 'location=Melbourne&state=VIC&date_from=2025-10-01&date_to=2025-10-31'
 
@@ -72,15 +69,10 @@ t.test('text with commas and quotes is quoted as RFC 4180 asks', async (t) => {
 })
 
 t.test('a CSV answer is counted against the quota like a JSON one', async (t) => {
-  const bom = await startBomServer(vicSite())
-  t.teardown(bom.close)
-  const ctx = await build(t, { env: { BOM_BASE_URL: bom.baseUrl }, clock: new TestClock(NOW) })
-  const user = await createUser(ctx)
-  const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: {}, headers: { authorization: `Bearer ${user.accessToken}` } }))
-  ctx.secrets.add(created.key_value)
-  const csv = await weather(ctx, created.key_value, `${RANGE}&format=csv`)
+  const { ctx, key } = await setupFreeTier(t)
+  const csv = await weather(ctx, key, `${RANGE}&format=csv`)
   t.equal(csv.statusCode, 200)
   t.equal(csv.headers['x-quota-remaining'], '99')
-  const after = json(await weather(ctx, created.key_value, RANGE))
+  const after = json(await weather(ctx, key, RANGE))
   t.equal(after.meta.quota_used, 2, 'the CSV request was counted')
 })

@@ -1,9 +1,7 @@
 import t from 'tap'
-import { build, createUser, json } from '../helper.js'
-import { startBomServer } from '../fixtures/bom/server.js'
-import { TestClock } from '../helpers/clock.js'
+import { json } from '../helper.js'
 import { MELBOURNE_NOVEMBER, MELBOURNE_OCTOBER, VIC_INDEX, vicSite } from './bom-site.js'
-import { NOW, setup, weather } from './setup.js'
+import { setup, weather, setupFreeTier } from './setup.js'
 
 t.test('seven days for Melbourne, exactly as in the CSV', async (t) => {
   const { ctx, bom, key } = await setup(t)
@@ -100,13 +98,8 @@ t.test('upstream down: 502 with nothing stored, stored data still served', async
 })
 
 t.test('meta reports the quota of a metered tier', async (t) => {
-  const bom = await startBomServer(vicSite())
-  t.teardown(bom.close)
-  const ctx = await build(t, { env: { BOM_BASE_URL: bom.baseUrl }, clock: new TestClock(NOW) })
-  const user = await createUser(ctx)
-  const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: {}, headers: { authorization: `Bearer ${user.accessToken}` } }))
-  ctx.secrets.add(created.key_value)
-  const response = await weather(ctx, created.key_value, 'location=Melbourne&state=VIC&date_from=2025-10-01')
+  const { ctx, key } = await setupFreeTier(t)
+  const response = await weather(ctx, key, 'location=Melbourne&state=VIC&date_from=2025-10-01')
   t.equal(response.statusCode, 200)
   t.same(json(response).meta.tier, 'free')
   t.same(

@@ -24,3 +24,14 @@ export async function setup(t: Parameters<typeof build>[0], routes = vicSite(), 
 export function weather(ctx: TestContext, key: string, query: string) {
   return ctx.app.inject({ method: 'GET', url: `/api/weather/location?${query}`, headers: { 'x-api-key': key } })
 }
+
+/** An app reading the fixture BOM site, and a key of a user left on the free tier (a metered quota). */
+export async function setupFreeTier(t: Parameters<typeof build>[0]) {
+  const bom = await startBomServer(vicSite())
+  t.teardown(bom.close)
+  const ctx = await build(t, { env: { BOM_BASE_URL: bom.baseUrl }, clock: new TestClock(NOW) })
+  const user = await createUser(ctx)
+  const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: {}, headers: { authorization: `Bearer ${user.accessToken}` } }))
+  ctx.secrets.add(created.key_value)
+  return { ctx, bom, user, key: created.key_value as string }
+}

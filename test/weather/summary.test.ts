@@ -1,9 +1,7 @@
 import t, { type Test } from 'tap'
-import { build, createUser, json, type TestContext } from '../helper.js'
-import { startBomServer } from '../fixtures/bom/server.js'
-import { TestClock } from '../helpers/clock.js'
-import { MELBOURNE_OCTOBER, vicSite } from './bom-site.js'
-import { NOW, setup, weather } from './setup.js'
+import { json, type TestContext } from '../helper.js'
+import { MELBOURNE_OCTOBER } from './bom-site.js'
+import { setup, weather, setupFreeTier } from './setup.js'
 
 type Day = Record<string, number | string | null>
 
@@ -109,16 +107,11 @@ t.test('bad input is a 4xx with a stable code', async (t) => {
 })
 
 t.test('a summary is metered, and a stored month is not fetched again', async (t) => {
-  const bom = await startBomServer(vicSite())
-  t.teardown(bom.close)
-  const ctx = await build(t, { env: { BOM_BASE_URL: bom.baseUrl }, clock: new TestClock(NOW) })
-  const user = await createUser(ctx)
-  const created = json(await ctx.app.inject({ method: 'POST', url: '/api/keys', payload: {}, headers: { authorization: `Bearer ${user.accessToken}` } }))
-  ctx.secrets.add(created.key_value)
-  const first = await summary(ctx, created.key_value, 'location=Melbourne&state=VIC&month=2025-10')
+  const { ctx, key, bom } = await setupFreeTier(t)
+  const first = await summary(ctx, key, 'location=Melbourne&state=VIC&month=2025-10')
   t.equal(first.headers['x-quota-remaining'], '99')
   t.equal(json(first).meta.quota_used, 1)
-  const second = json(await summary(ctx, created.key_value, 'location=Melbourne&state=VIC&month=2025-10'))
+  const second = json(await summary(ctx, key, 'location=Melbourne&state=VIC&month=2025-10'))
   t.equal(second.meta.quota_used, 2)
   t.equal(bom.hitsOf(MELBOURNE_OCTOBER), 1)
 })
