@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { loggedLink } from './failure/server-process.js'
+import { eventually } from './helpers/eventually.js'
 import { startFreshInstall } from './helpers/fresh-install.js'
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
@@ -66,6 +67,15 @@ t.test("the README's five-minute walk-through works as pasted against npm start"
   t.match(weather, { success: true, station_id: 'IDCJDW3050', metadata: { date_from: '2025-10-01', date_to: '2025-10-07' } })
   t.equal(weather.data.length, 7, 'a week of observations')
 
+  // Usage rows are written in batches every 100 ms after the answer: a person's next command comes
+  // seconds later, this shell's within milliseconds on a busy machine, so wait for the batch first.
+  const access = await shell.run('printf %s "$ACCESS"')
+  const counted = await eventually(
+    async () => (await fetch(`http://localhost:${port}/api/usage/monthly`, { headers: { authorization: `Bearer ${access}` } }).then((r) => r.json())) as { quota: { requests_used: number } },
+    (answer) => answer.quota.requests_used === 1,
+    5_000,
+  )
+  t.equal(counted.value.quota.requests_used, 1, 'the call is counted')
   const usage = JSON.parse(await shell.run(pasted(steps[5]!)))
   t.match(usage, { success: true, usage: { total_requests: 1, successful_requests: 1 }, quota: { requests_used: 1 } }, 'one request counted')
 })
