@@ -21,6 +21,7 @@ import jwtPlugin from './plugins/jwt.js'
 import mailerPlugin from './plugins/mailer.js'
 import meteringPlugin from './plugins/metering.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
+import usageMaintenancePlugin from './plugins/usage-maintenance.js'
 import usageReportsPlugin from './plugins/usage-reports.js'
 import weatherPlugin from './plugins/weather.js'
 import webPages from './plugins/web.js'
@@ -84,6 +85,7 @@ async function application(instance: FastifyInstance, options: AppOptions): Prom
   await instance.register(authenticatePlugin)
   await instance.register(apiKeysPlugin)
   await instance.register(usageReportsPlugin)
+  await instance.register(usageMaintenancePlugin)
   await instance.register(adminPlugin)
   await instance.register(apiKeyAuthPlugin)
   await instance.register(meteringPlugin)

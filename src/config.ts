@@ -32,6 +32,8 @@ export const EnvSchema = Type.Object({
   AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 100_000, default: 30 }),
   API_KEY_ROTATION_GRACE_HOURS: Type.Number({ minimum: 0, maximum: 720, default: 24 }),
   MAX_RANGE_DAYS: Type.Integer({ minimum: 1, maximum: 3660, default: 93 }),
+  // Months of raw usage rows kept, the current one included; at least 2, so the month just ended stays whole.
+  USAGE_RETENTION_MONTHS: Type.Integer({ minimum: 2, maximum: 1200, default: 13 }),
   // Under 5 s: a request stuck on an unreachable database is answered 503 within 5 s.
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 4_500 }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1_000 }),
@@ -115,6 +117,7 @@ function resolveConfig(env: Env) {
     authRateLimitPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE,
     keyRotationGraceMs: Math.round(env.API_KEY_ROTATION_GRACE_HOURS * 3_600_000),
     maxRangeDays: env.MAX_RANGE_DAYS,
+    usageRetentionMonths: env.USAGE_RETENTION_MONTHS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY_MS,
     logLevel: env.LOG_LEVEL,

@@ -47,6 +47,8 @@ export const errorCatalogue = {
   KEY_ROTATING: [409, 'This API key has already been rotated and is in its grace period; use its successor'],
   ADMIN_SELF_LOCKOUT: [400, 'You cannot remove your own admin role or deactivate your own account; ask another admin'],
   EMAIL_TAKEN: [409, 'An account with this email already exists'],
+  // With `pruned_months` and `oldest_kept_month`: retention dropped the rows; the daily report still covers the month.
+  USAGE_PRUNED: [410, 'The request log of that month is past the retention period and has been deleted; GET /api/usage/daily still reports its days'],
   PAYLOAD_TOO_LARGE: [413, 'The request body is too large'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported content type; send application/json'],
   ACCOUNT_LOCKED: [429, 'Too many failed logins; try again later'],

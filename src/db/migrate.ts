@@ -20,13 +20,13 @@ export const MIGRATION_LOCK_ID = 7_305_118_201
  * Applies pending migrations to a PostgreSQL server. Instances starting together serialise on a
  * session-level advisory lock, so only the first applies anything; the rest find nothing to do.
  */
-export async function migratePostgresDatabase(url: string, connectTimeoutSeconds = 10): Promise<void> {
+export async function migratePostgresDatabase(url: string, connectTimeoutSeconds = 10, folder = migrationsFolder): Promise<void> {
   // One connection, so that the lock and every migration statement share a session.
   const client = postgres(url, { max: 1, connect_timeout: connectTimeoutSeconds, onnotice: () => {} })
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`
     try {
-      await migratePostgres(drizzlePostgres(client), { migrationsFolder })
+      await migratePostgres(drizzlePostgres(client), { migrationsFolder: folder })
     } finally {
       await client`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`
     }
@@ -36,8 +36,8 @@ export async function migratePostgresDatabase(url: string, connectTimeoutSeconds
 }
 
 /** Applies pending migrations to an embedded database (a single process owns it, so no lock). */
-export async function migratePgliteDatabase(client: PGlite): Promise<void> {
-  await migratePglite(drizzlePglite(client), { migrationsFolder })
+export async function migratePgliteDatabase(client: PGlite, folder = migrationsFolder): Promise<void> {
+  await migratePglite(drizzlePglite(client), { migrationsFolder: folder })
 }
 
 /**

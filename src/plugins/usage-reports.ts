@@ -9,7 +9,7 @@ declare module 'fastify' {
 }
 
 async function usageReportsPlugin(app: FastifyInstance) {
-  app.decorate('usageReports', createUsageReports({ db: app.db, clock: app.clock }))
+  app.decorate('usageReports', createUsageReports({ db: app.db, clock: app.clock, retentionMonths: app.config.usageRetentionMonths }))
 }
 
 export default fp(usageReportsPlugin, { name: 'usage-reports', dependencies: ['database'] })

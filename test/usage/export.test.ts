@@ -130,7 +130,7 @@ t.test('the export pages by (timestamp, id) at full precision and stops at its b
   const expectedIds = (Array.isArray(expected) ? expected : (expected as { rows: { id: number }[] }).rows).map((r) => String(r.id))
 
   async function run(exportMaxRows: number, exportPageSize: number) {
-    const reports = createUsageReports({ db: ctx.app.db, clock: ctx.clock, exportMaxRows, exportPageSize })
+    const reports = createUsageReports({ db: ctx.app.db, clock: ctx.clock, retentionMonths: 13, exportMaxRows, exportPageSize })
     const result = await reports.exportCsv(user.id, '2025-11')
     let text = ''
     for await (const chunk of result.lines) text += chunk

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import { monthlyUsage, tiers, usage, users, type UsageRow } from '../../src/db/schema/index.js'
+import { rebuildDailyRollups } from '../../src/services/usage/rollups.js'
 import { build, createUser, json, request, TestClock, type TestContext, type TestLike, type TestUser } from '../helper.js'
 
 /** Mid-November 2025: the default month of every report in these tests. */
@@ -30,6 +31,7 @@ export async function insertUsage(ctx: TestContext, user: TestUser, rows: UsageI
       timestamp: new Date(row.timestamp),
     })),
   )
+  await rebuildDailyRollups(ctx.app.db, [user.id])
 }
 
 export async function setCounters(

@@ -5,11 +5,16 @@ import {
 import { apiKeys } from './api-keys.js'
 import { users } from './users.js'
 
-/** One row per counted request (see the metering rules); written in batches. */
+/**
+ * One row per counted request (see the metering rules); written in batches. The table is
+ * partitioned by month of `timestamp` (migration 0009; partitions are made by
+ * services/usage/partitions.ts), so every key includes the timestamp and a whole month is
+ * dropped at once when retention passes it.
+ */
 export const usage = pgTable(
   'usage',
   {
-    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    id: bigint('id', { mode: 'number' }).notNull().generatedAlwaysAsIdentity(),
     // Makes a retried batch insert idempotent.
     requestId: uuid('request_id').notNull(),
     userId: integer('user_id')
@@ -29,11 +34,42 @@ export const usage = pgTable(
     timestamp: timestamp('timestamp', { withTimezone: true }).notNull(),
   },
   (t) => [
-    uniqueIndex('usage_request_id_key').on(t.requestId),
+    primaryKey({ name: 'usage_pkey', columns: [t.id, t.timestamp] }),
+    // A request's row is stored once: a retried batch repeats its id and its time.
+    uniqueIndex('usage_request_id_timestamp_key').on(t.requestId, t.timestamp),
     index('usage_user_timestamp_idx').on(t.userId, t.timestamp.desc()),
     index('usage_api_key_idx').on(t.apiKeyId),
   ],
 )
+
+/**
+ * The usage rows summed per user, UTC day, endpoint and status class (2 for 2xx, 4 for 4xx…),
+ * written by the same statement that writes the rows, so it is exact. The reports read it instead
+ * of the raw rows, and it outlives them: retention drops raw months, never these.
+ */
+export const usageDaily = pgTable(
+  'usage_daily',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    endpoint: text('endpoint').notNull(),
+    statusClass: smallint('status_class').notNull(),
+    requests: integer('requests').notNull(),
+    totalResponseTimeMs: doublePrecision('total_response_time_ms').notNull(),
+    minResponseTimeMs: doublePrecision('min_response_time_ms').notNull(),
+    maxResponseTimeMs: doublePrecision('max_response_time_ms').notNull(),
+  },
+  (t) => [primaryKey({ name: 'usage_daily_pkey', columns: [t.userId, t.day, t.endpoint, t.statusClass] })],
+)
+
+/** Months whose raw usage rows retention has dropped (their rollups remain). */
+export const prunedUsageMonths = pgTable('pruned_usage_months', {
+  month: text('month').primaryKey(),
+  rows: bigint('rows', { mode: 'number' }).notNull(),
+  prunedAt: timestamp('pruned_at', { withTimezone: true }).notNull(),
+})
 
 /** Counters per user and UTC month, kept equal to the aggregate of `usage` rows. */
 export const monthlyUsage = pgTable(

@@ -70,7 +70,7 @@ const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/export', {
     handlerTimeout: EXPORT_TIMEOUT_MS,
-    schema: { ...common, summary: "A month's requests as CSV", querystring: ExportQuery, response: { 200: ExportResponse, ...errorResponses(400, 401) } },
+    schema: { ...common, summary: "A month's requests as CSV", querystring: ExportQuery, response: { 200: ExportResponse, ...errorResponses(400, 401, 410) } },
   }, async (request, reply) => {
     const csv = await app.usageReports.exportCsv(request.account.id, request.query.month)
     return reply

@@ -6,6 +6,7 @@ import { selectRows } from '../../db/rows.js'
 import { apiKeys, monthlyUsage, usage, users } from '../../db/schema/index.js'
 import { continueIds } from './continue-ids.js'
 import { copyKeys, copyUsers } from './copy-accounts.js'
+import { rebuildDailyRollups } from '../usage/rollups.js'
 import { copyMonthly, copyUsage } from './copy-usage.js'
 import { detectDatabaseKind, type DatabaseKind } from './database-kind.js'
 import type { Db } from './findings.js'
@@ -92,6 +93,8 @@ async function realRun(db: Database, options: AdoptionOptions, deps: AdoptionDep
       progress.step(`api_keys: ${review.counts.api_keys.rows.toLocaleString('en-US')} rows`)
       await copyKeys(tx, review.plan.keys, now)
       await copyUsage(tx, review.plan.usage, options.resolutions, progress, deps.usageBatchRows)
+      progress.step('usage_daily: rolling up the usage rows per day')
+      await rebuildDailyRollups(tx)
       progress.step(`monthly_usage: ${review.counts.monthly_usage.rows.toLocaleString('en-US')} rows`)
       await copyMonthly(tx, options.resolutions, now)
       const nextIds = await continueIds(tx)

@@ -6,6 +6,7 @@ import { insertSelect, utc } from './insert-select.js'
 import { LEGACY_SCHEMA } from './legacy-tables.js'
 import type { Resolutions } from './options.js'
 import type { Progress } from './progress.js'
+import { createPartitions } from '../usage/partitions.js'
 import { textArray, type UsagePlan } from './review-usage.js'
 
 /** Usage rows per statement: large enough to be quick, small enough to show progress often. */
@@ -33,6 +34,10 @@ export async function copyUsage(db: Db, plan: UsagePlan, resolutions: Resolution
   const notDates = textArray(plan.notDates)
   const accountHere = resolutions.dropOrphans ? sql`and exists (select 1 from ${users} x where x.id = u.user_id)` : sql``
   const keyHere = sql`exists (select 1 from ${apiKeys} k where k.id = u.api_key_id)`
+  // Each old month gets its partition first; otherwise its rows would all land in usage_default.
+  const months = await selectRows<{ month: string }>(db, sql`
+    select distinct to_char(${utc('u."timestamp"')} at time zone 'UTC', 'YYYY-MM') as month from ${legacyUsage} u where u."timestamp" is not null`)
+  await createPartitions(db, months.map((m) => m.month))
   let done = 0
   progress.rows('usage', done, total)
   // Batches of batchRows rows in id order, however sparse the ids are.

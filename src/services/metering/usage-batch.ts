@@ -1,7 +1,7 @@
 import { getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
 import { selectRows } from '../../db/rows.js'
-import { monthlyUsage, quotaLeases, usage, users, type UsageRow } from '../../db/schema/index.js'
+import { monthlyUsage, quotaLeases, usage, usageDaily, users, type UsageRow } from '../../db/schema/index.js'
 import type { LeaseFlush } from './quota-leases.js'
 
 /**
@@ -88,8 +88,8 @@ export interface FlushStatement {
 
 /**
  * One statement, atomic as any: inserts the rows not already stored (by request id), adds to
- * each user's month what the inserted rows count (so a batch sent twice counts once; in user
- * and month order, so concurrent flushes lock counters in one order), and sets each lease of
+ * each user's month and to the daily rollups what the inserted rows count (so a batch sent twice
+ * counts once; in key order, so concurrent flushes lock counters in one order), and sets each lease of
  * this instance to its new size, deleting the emptied ones.
  */
 export function flushStatement({ rows, sizes, instanceId, now, leaseExpiresAt, existingUsersOnly }: FlushStatement): SQL {
@@ -100,8 +100,8 @@ export function flushStatement({ rows, sizes, instanceId, now, leaseExpiresAt, e
     inserted as (
       insert into ${usage} (${columnList})
       select ${columnList} from batch ${ofExistingUsers}
-      on conflict (request_id) do nothing
-      returning user_id, "timestamp", status_code, response_time_ms
+      on conflict (request_id, "timestamp") do nothing
+      returning user_id, "timestamp", endpoint, status_code, response_time_ms
     ),
     deltas as (
       select user_id, to_char("timestamp" at time zone 'UTC', 'YYYY-MM') as month, count(*)::int as total,
@@ -118,6 +118,18 @@ export function flushStatement({ rows, sizes, instanceId, now, leaseExpiresAt, e
         failed_requests = ${monthlyUsage}.failed_requests + excluded.failed_requests,
         total_response_time_ms = ${monthlyUsage}.total_response_time_ms + excluded.total_response_time_ms,
         last_updated = excluded.last_updated
+      returning 1
+    ),
+    rolled_up as (
+      insert into ${usageDaily} (user_id, day, endpoint, status_class, requests, total_response_time_ms, min_response_time_ms, max_response_time_ms)
+      select user_id, ("timestamp" at time zone 'UTC')::date, endpoint, (status_code / 100)::smallint, count(*)::int,
+        sum(response_time_ms), min(response_time_ms), max(response_time_ms)
+      from inserted group by 1, 2, 3, 4 order by 1, 2, 3, 4
+      on conflict (user_id, day, endpoint, status_class) do update set
+        requests = ${usageDaily}.requests + excluded.requests,
+        total_response_time_ms = ${usageDaily}.total_response_time_ms + excluded.total_response_time_ms,
+        min_response_time_ms = least(${usageDaily}.min_response_time_ms, excluded.min_response_time_ms),
+        max_response_time_ms = greatest(${usageDaily}.max_response_time_ms, excluded.max_response_time_ms)
       returning 1
     ),
     sizes as (

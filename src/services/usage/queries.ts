@@ -1,25 +1,22 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type Placeholder, type SQL } from 'drizzle-orm'
 import type { Database } from '../../db/client.js'
-import { monthlyUsage, tiers, usage, users } from '../../db/schema/index.js'
+import { monthlyUsage, tiers, usage, usageDaily, users } from '../../db/schema/index.js'
 import type { RowCursor } from './cursor.js'
 import type { Period } from './periods.js'
 
 /**
- * The SQL behind the usage reports. Every aggregate runs in the database over one user's rows in
- * one period, which the index on (user_id, timestamp) narrows; results are cast in SQL so that
- * both drivers answer plain numbers. Builders, not results: tests EXPLAIN the same statements.
+ * The SQL behind the usage reports. Aggregates read the daily rollups (usage_daily) through their
+ * primary key; the request list and the export read raw rows through the index on
+ * (user_id, timestamp). Results are cast in SQL so that both drivers answer plain numbers.
+ * Builders, not results: tests EXPLAIN the same statements.
  */
 
 
-const succeeded = sql`${usage.statusCode} between 200 and 299`
 const count = sql<number>`count(*)::int`
-const countSucceeded = sql<number>`(count(*) filter (where ${succeeded}))::int`
-const countFailed = sql<number>`(count(*) filter (where not (${succeeded})))::int`
 /** Milliseconds to 2 decimals; 0 when there is nothing to aggregate. */
 const ms = (aggregate: SQL) => sql<number>`coalesce(round((${aggregate})::numeric, 2), 0)::float8`
-const avgMs = ms(sql`avg(${usage.responseTimeMs})`)
-/** The UTC calendar day of a request; grouped as a date, which sorts faster than its text. */
-const utcDay = sql`(${usage.timestamp} at time zone 'UTC')::date`
+/** The UTC day a period bound falls on (periods start and end at UTC midnight). */
+const isoDay = (instant: Date) => instant.toISOString().slice(0, 10)
 const utcInstant = sql<string>`to_char(${usage.timestamp} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 // The index keeps timestamps DESC NULLS LAST. A plain DESC means NULLS FIRST and ASC means NULLS
 // LAST, neither of which the planner matches to it (it does not use NOT NULL to drop the
@@ -81,35 +78,42 @@ export function usageQueries(db: Database) {
       .orderBy(...newestFirst)
       .limit(limit)
 
+  // The aggregate reports read the daily rollups: a year of a heavy user is a few thousand rows.
+  const ofUserOnDays = (userId: number, period: Period) =>
+    and(eq(usageDaily.userId, userId), gte(usageDaily.day, isoDay(period.start)), lt(usageDaily.day, isoDay(period.end)))
+  const requests = sql<number>`coalesce(sum(${usageDaily.requests}), 0)::int`
+  const requestsSucceeded = sql<number>`coalesce(sum(${usageDaily.requests}) filter (where ${usageDaily.statusClass} = 2), 0)::int`
+  const averageMs = ms(sql`sum(${usageDaily.totalResponseTimeMs}) / nullif(sum(${usageDaily.requests}), 0)`)
+
   const stats = (userId: number, period: Period) =>
     db
       .select({
-        totalRequests: count,
-        successfulRequests: countSucceeded,
-        failedRequests: countFailed,
-        avgResponseTime: avgMs,
-        minResponseTime: ms(sql`min(${usage.responseTimeMs})`),
-        maxResponseTime: ms(sql`max(${usage.responseTimeMs})`),
-        successRate: sql<number>`coalesce(round(100.0 * count(*) filter (where ${succeeded}) / nullif(count(*), 0), 2), 0)::float8`,
+        totalRequests: requests,
+        successfulRequests: requestsSucceeded,
+        failedRequests: sql<number>`coalesce(sum(${usageDaily.requests}) filter (where ${usageDaily.statusClass} <> 2), 0)::int`,
+        avgResponseTime: averageMs,
+        minResponseTime: ms(sql`min(${usageDaily.minResponseTimeMs})`),
+        maxResponseTime: ms(sql`max(${usageDaily.maxResponseTimeMs})`),
+        successRate: sql<number>`coalesce(round(100.0 * sum(${usageDaily.requests}) filter (where ${usageDaily.statusClass} = 2) / nullif(sum(${usageDaily.requests}), 0), 2), 0)::float8`,
       })
-      .from(usage)
-      .where(ofUserIn(userId, period))
+      .from(usageDaily)
+      .where(ofUserOnDays(userId, period))
 
   const breakdown = (userId: number, period: Period) =>
     db
-      .select({ endpoint: usage.endpoint, requestCount: count, successfulCount: countSucceeded, avgResponseTime: avgMs })
-      .from(usage)
-      .where(ofUserIn(userId, period))
-      .groupBy(usage.endpoint)
-      .orderBy(sql`count(*) desc`, asc(usage.endpoint))
+      .select({ endpoint: usageDaily.endpoint, requestCount: requests, successfulCount: requestsSucceeded, avgResponseTime: averageMs })
+      .from(usageDaily)
+      .where(ofUserOnDays(userId, period))
+      .groupBy(usageDaily.endpoint)
+      .orderBy(sql`sum(${usageDaily.requests}) desc`, asc(usageDaily.endpoint))
 
   const daily = (userId: number, period: Period) =>
     db
-      .select({ date: sql<string>`to_char(${utcDay}, 'YYYY-MM-DD')`, requestCount: count, successfulCount: countSucceeded, avgResponseTime: avgMs })
-      .from(usage)
-      .where(ofUserIn(userId, period))
-      .groupBy(utcDay)
-      .orderBy(utcDay)
+      .select({ date: sql<string>`to_char(${usageDaily.day}, 'YYYY-MM-DD')`, requestCount: requests, successfulCount: requestsSucceeded, avgResponseTime: averageMs })
+      .from(usageDaily)
+      .where(ofUserOnDays(userId, period))
+      .groupBy(usageDaily.day)
+      .orderBy(usageDaily.day)
 
   /** How many rows the export would hold, counting no further than `cap`. */
   const exportSize = (userId: number, period: Period, cap: number) =>

@@ -2,6 +2,7 @@ import type { Clock } from '../../clock.js'
 import type { Database } from '../../db/client.js'
 import { apiError } from '../../errors.js'
 import { csvLine } from './csv.js'
+import { oldestKeptMonth, prunedAmong } from './partitions.js'
 import { monthPeriod, resolveDateSpan, resolveMonth, type Period } from './periods.js'
 import type { RowCursor } from './cursor.js'
 import { usageQueries, type ExportRow } from './queries.js'
@@ -26,12 +27,14 @@ function exportLine(row: ExportRow): string {
 export interface UsageReportDeps {
   db: Database
   clock: Clock
+  /** USAGE_RETENTION_MONTHS: named when an export asks for a pruned month. */
+  retentionMonths: number
   exportMaxRows?: number
   exportPageSize?: number
 }
 
 /** What a customer reads about their own metered requests: counters, quota, history, export. */
-export function createUsageReports({ db, clock, exportMaxRows = EXPORT_MAX_ROWS, exportPageSize = EXPORT_PAGE_SIZE }: UsageReportDeps) {
+export function createUsageReports({ db, clock, retentionMonths, exportMaxRows = EXPORT_MAX_ROWS, exportPageSize = EXPORT_PAGE_SIZE }: UsageReportDeps) {
   const queries = usageQueries(db)
 
   /** The month's counters against the quota of the user's tier as it is now. */
@@ -110,7 +113,16 @@ export function createUsageReports({ db, clock, exportMaxRows = EXPORT_MAX_ROWS,
    * size check happen here, before anything is sent; the lines are produced while they stream.
    */
   async function exportCsv(userId: number, monthInput?: string) {
-    const month = resolveMonth(monthInput, clock.now())
+    const now = clock.now()
+    const month = resolveMonth(monthInput, now)
+    const pruned = await prunedAmong(db, [month])
+    if (pruned.length > 0) {
+      const oldestKept = oldestKeptMonth(now, retentionMonths)
+      throw apiError('USAGE_PRUNED', {
+        message: `The request log of ${month} was deleted: raw requests are kept for ${retentionMonths} months (from ${oldestKept} on). GET /api/usage/daily?month=${month} still reports its days`,
+        extra: { pruned_months: pruned, oldest_kept_month: oldestKept },
+      })
+    }
     const period = monthPeriod(month)
     const [size] = await queries.exportSize(userId, period, exportMaxRows + 1)
     return {
