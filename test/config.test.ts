@@ -63,6 +63,8 @@ t.test('malformed values are refused', async (t) => {
   rejects(t, { NODE_ENV: 'staging' })
   rejects(t, { AUTH_RATE_LIMIT_PER_MINUTE: '0' })
   rejects(t, { LOG_LEVEL: 'loud' })
+  // The current month and the one just ended are always kept whole; a century is the most.
+  for (const USAGE_RETENTION_MONTHS of ['0', '1', '1201', '12.5', 'forever']) rejects(t, { USAGE_RETENTION_MONTHS }, /USAGE_RETENTION_MONTHS/)
   t.equal(load(t, { DATABASE_URL: 'postgres://db.internal:5432/weather' }).databaseUrl, 'postgres://db.internal:5432/weather')
   t.equal(load(t, { DATABASE_URL: 'postgresql://db.internal/weather' }).databaseUrl, 'postgresql://db.internal/weather')
   t.equal(load(t, { PORT: '8080' }).port, 8080)
@@ -103,6 +105,8 @@ t.test('defaults', async (t) => {
   t.equal(load(t, { NODE_ENV: 'production' }).host, '0.0.0.0', 'production listens on every interface')
   t.equal(load(t, { NODE_ENV: 'production', HOST: '10.1.2.3' }).host, '10.1.2.3', 'HOST wins')
   t.equal(load(t, { MAX_RANGE_DAYS: '31', AUTH_RATE_LIMIT_PER_MINUTE: '5' }).maxRangeDays, 31)
+  t.equal(config.usageRetentionMonths, 13, 'raw usage rows are kept 13 months by default')
+  t.equal(load(t, { USAGE_RETENTION_MONTHS: '2' }).usageRetentionMonths, 2)
 })
 
 interface Exit { code: number | null; signal: NodeJS.Signals | null; stderr: string; ms: number }

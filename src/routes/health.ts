@@ -1,13 +1,38 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Database } from '../db/client.js'
 import { apiError } from '../errors.js'
+import { defaultPartitionRows } from '../services/usage/partitions.js'
+import { counted } from '../text/plural.js'
 import { errorResponses } from '../schemas/common.js'
 import { version } from '../version.js'
 
 const READINESS_TIMEOUT_MS = 2_000
 
 const Health = Type.Object({ status: Type.String(), timestamp: Type.String(), version: Type.String() })
-const Readiness = Type.Object({ status: Type.String(), database: Type.String(), timestamp: Type.String() })
+const Readiness = Type.Object({
+  status: Type.String(),
+  database: Type.String(),
+  timestamp: Type.String(),
+  // Present only when something needs an operator, though the service can still serve.
+  details: Type.Optional(Type.Object({
+    usage_default_partition: Type.Object({ rows: Type.Integer(), message: Type.String() }),
+  })),
+})
+
+/** Rows there mean a month had no partition when they were written: upkeep has not been running. */
+async function usageDetails(db: Database) {
+  const rows = await defaultPartitionRows(db)
+  if (rows === 0) return {}
+  return {
+    details: {
+      usage_default_partition: {
+        rows,
+        message: `${counted(rows, 'usage row')} fell into usage_default, for months that had no partition; run npm run usage:prune, which makes the partitions and moves them in`,
+      },
+    },
+  }
+}
 
 /** Liveness never touches the database; readiness does, with a short bound. */
 const health: FastifyPluginAsyncTypebox = async (app) => {
@@ -23,8 +48,8 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       timer = setTimeout(() => reject(new Error('database ping timed out')), READINESS_TIMEOUT_MS)
     })
     try {
-      await Promise.race([app.database.ping(), timeout])
-      return { status: 'ready', database: 'ok', timestamp: app.clock.now().toISOString() }
+      const details = await Promise.race([app.database.ping().then(() => usageDetails(app.db)), timeout])
+      return { status: 'ready', database: 'ok', timestamp: app.clock.now().toISOString(), ...details }
     } catch (error) {
       request.log.warn({ err: { message: (error as Error).message } }, 'readiness check failed')
       throw apiError('SERVICE_UNAVAILABLE', { message: 'The database is unreachable' })

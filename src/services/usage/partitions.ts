@@ -58,6 +58,13 @@ export async function defaultPartitionRows(db: Pick<Database, 'execute'>): Promi
   return row?.n ?? 0
 }
 
+/** The months of the rows the default partition caught. */
+export async function defaultPartitionMonths(db: Pick<Database, 'execute'>): Promise<string[]> {
+  const rows = await selectRows<{ month: string }>(db, sql`
+    select distinct to_char("timestamp" at time zone 'UTC', 'YYYY-MM') as month from usage_default`)
+  return rows.map((r) => r.month).sort()
+}
+
 /** The oldest month whose raw rows are kept when `retentionMonths` months are, the current one included. */
 export function oldestKeptMonth(now: Date, retentionMonths: number): string {
   return shiftMonth(utcMonth(now), -(retentionMonths - 1))
