@@ -13,6 +13,10 @@
  * BENCH_WARMUP_S (3), BENCH_CONNECTIONS (50), BENCH_DATABASES (postgres,pglite), BENCH_ROWS (b,c,d,e),
  * BENCH_BOOKS_REQUESTS (5000), BENCH_REDIS_URL (optional: rate-limit counters in Redis, as a
  * scaled-out deployment keeps them), BENCH_PROFILE_DIR (a V8 CPU profile of each process).
+ *
+ * `npm run bench -- --usage-scale` runs the usage-at-scale section instead, on PostgreSQL: the
+ * partitioning migration on 1 M rows, then the usage reports of a heavy user in a 10 M-row log
+ * (USAGE_SCALE_ROWS, USAGE_SCALE_REQUESTS per route, USAGE_SCALE_MIGRATION_ROWS).
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -24,6 +28,7 @@ import { benchPasswordHash } from './bench/password-hash.js'
 import { withCpuSplit, type CpuSplit } from './bench/cpu.js'
 import { startProcess, withPeakRss, type ServiceProcess } from './bench/process.js'
 import { BENCH_MONTH, BENCH_STATION, meteringTotals, seed } from './bench/seed.js'
+import { benchPartitioningMigration, measureUsageRoutes, meteredIntoLog, seedUsageAtScale, USAGE_SCALE, type LatencyRow } from './bench/usage-scale.js'
 
 const settings = {
   adminUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -205,10 +210,68 @@ function printTable(rows: Row[]) {
   for (const line of lines) console.log(format(line))
 }
 
+const USAGE_P95_TARGET_MS = 50
+
+/** The usage-at-scale section; answers how many of its checks failed. */
+async function benchUsageScale(): Promise<number> {
+  let failures = 0
+  console.log(`\nPartitioning migration (0009) on ${USAGE_SCALE.migrationRows.toLocaleString('en-US')} usage rows, PostgreSQL`)
+  const migration = await benchPartitioningMigration(settings.adminUrl, USAGE_SCALE.migrationRows)
+  const kept = migration.before.n === migration.after.n && migration.before.checksum === migration.after.checksum
+  if (!kept) failures += 1
+  console.log(`  ${migration.seconds.toFixed(1)} s; rows ${migration.before.n} before, ${migration.after.n} after; checksum of every column ${migration.before.checksum} before, ${migration.after.checksum} after: ${kept ? 'match' : 'MISMATCH'}`)
+
+  console.log(`\nUsage at scale: ${USAGE_SCALE.rows.toLocaleString('en-US')} usage rows, ${USAGE_SCALE.users} users, ${USAGE_SCALE.months} months, one user with a tenth of them; PostgreSQL`)
+  const database = await createBenchDatabase('postgres', settings.adminUrl)
+  try {
+    const scale = await seedUsageAtScale(database, (line) => console.log(line))
+    console.log(`  generated ${scale.rows.toLocaleString('en-US')} rows in ${scale.seconds.toFixed(0)} s, with their rollups`)
+    const { rows, metered } = await withService(database, async (service, base) => {
+      const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: scale.email, password: scale.password }) })
+      if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`)
+      const { access_token: accessToken } = (await login.json()) as { access_token: string }
+      const rows = await measureUsageRoutes(service, base, { authorization: `Bearer ${accessToken}` })
+      const { result: metered, peakRssMiB } = await withPeakRss(service, () =>
+        meteredIntoLog(`${base}${LOCATION_PATH}`, { 'x-api-key': scale.apiKey }, settings.connections, settings.durationSeconds))
+      return { rows, metered: { load: metered, peakRssMiB } }
+    })
+    printLatencies(rows)
+    for (const row of rows) if (row.failures > 0 || row.p95Ms >= USAGE_P95_TARGET_MS) failures += 1
+    const valid = metered.load.errors === 0 && metered.load.refusals === ''
+    if (!valid) failures += 1
+    console.log(`\n  metered ${LOCATION_PATH.split('?')[0]} writing into the ${USAGE_SCALE.rows.toLocaleString('en-US')}-row log, ${settings.connections} connections: ${valid ? `${metered.load.requestsPerSecond.toFixed(0)} req/s, p99 ${metered.load.p99Ms} ms` : `INVALID (errors ${metered.load.errors}, non-2xx ${metered.load.refusals})`}, peak RSS ${metered.peakRssMiB.toFixed(0)} MiB`)
+  } finally {
+    await database.drop()
+  }
+  return failures
+}
+
+function printLatencies(rows: LatencyRow[]) {
+  console.log(`\n  ${USAGE_SCALE.requestsPerRoute} requests per route, one at a time, for the heavy user (target: p95 < ${USAGE_P95_TARGET_MS} ms)`)
+  const header = ['route', 'p50 ms', 'p95 ms', 'p99 ms', 'peak RSS MiB', 'failed']
+  const lines = rows.map((r) => [r.route, r.p50Ms.toFixed(1), r.p95Ms.toFixed(1), r.p99Ms.toFixed(1), r.peakRssMiB.toFixed(0), String(r.failures)])
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const format = (cells: string[]) => '  ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  console.log(format(header))
+  console.log('  ' + widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const line of lines) console.log(format(line))
+}
+
 const workDir = mkdtempSync(join(tmpdir(), 'fetcha-bench-payload-'))
 const payloadFile = join(workDir, 'location.json')
 try {
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' })
+  if (process.argv.includes('--usage-scale')) {
+    process.exitCode = (await benchUsageScale()) > 0 ? 1 : 0
+  } else {
+    await benchHttp()
+  }
+} finally {
+  rmSync(workDir, { recursive: true, force: true })
+}
+
+/** The HTTP rows: the service's routes beside the bare-Fastify ceilings, and the books. */
+async function benchHttp() {
   await benchPasswordHash()
   console.log(`\nHTTP: ${settings.connections} connections, ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured, loopback, LOG_LEVEL=warn${settings.redisUrl ? ', rate limits in Redis' : ''}\n`)
 
@@ -231,6 +294,4 @@ try {
     console.log(`${kind}: books: ${books.sent} metered requests sent, ${books.answered} answered, ${books.usageRows} usage rows, counter +${books.counter}: ${balanced ? 'match' : 'MISMATCH'}; graceful stop exit code ${books.exitCode}`)
   }
   process.exitCode = failures > 0 ? 1 : 0
-} finally {
-  rmSync(workDir, { recursive: true, force: true })
 }

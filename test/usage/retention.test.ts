@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { selectRows } from '../../src/db/rows.js'
 import { createPartitions, partitionMonths, shiftMonth } from '../../src/services/usage/partitions.js'
 import { build, createUser, TestClock, type TestContext } from '../helper.js'
@@ -16,7 +16,7 @@ async function rawRows(ctx: TestContext, month: string) {
   return row!.n
 }
 
-async function history(t: Parameters<Parameters<typeof t.test>[1]>[0], env: Record<string, string> = {}) {
+async function history(t: Test, env: Record<string, string> = {}) {
   const ctx = await build(t, { clock: new TestClock(START), env })
   const user = await createUser(ctx)
   await createPartitions(ctx.app.db, MONTHS)
