@@ -26,10 +26,13 @@ export const USAGE_SCALE = {
   migrationRows: Number(process.env.USAGE_SCALE_MIGRATION_ROWS ?? 1_000_000),
 }
 
-/** The generated columns of a usage row, for `rows` rows numbered g over one month from `start`. */
-function generatedRows(userId: string, rows: number, start: string, end: string) {
+/**
+ * The generated columns of a usage row, for `rows` rows numbered g spread evenly from `start` to
+ * `end`; `userId` is an SQL expression (of g), `keyId` a key of that user or none.
+ */
+function generatedRows(userId: string, keyId: number | null, rows: number, start: string, end: string) {
   return `
-    select gen_random_uuid(), ${userId}, case when g % 7 = 0 then null else 1 end,
+    select gen_random_uuid(), ${userId}, case when g % 7 = 0 then null else ${keyId ?? 'null'}::integer end,
       '/api/weather/' || (array['location', 'location', 'location', 'stations', 'summary', 'states'])[1 + g % 6],
       'Melbourne', 'VIC', date '2025-10-01', date '2025-10-07', 20 + (g % 400) / 3.0,
       (array[200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 304, 404, 429])[1 + g % 20],
@@ -58,6 +61,7 @@ export async function seedUsageAtScale(database: BenchDatabase, log: (line: stri
     await db.execute(sql`
       insert into users (email, password_hash, full_name, email_verified, tier)
       select 'scale-' || g || '@fetcha.test', 'not-a-hash', 'Scale', true, 'pro' from generate_series(1, ${USAGE_SCALE.users - 1}) g`)
+    const [key] = await selectRows<{ id: number }>(db, sql`select id from api_keys where user_id = ${seeded.userId}`)
     const [others] = await selectRows<{ low: number; high: number }>(db, sql`select min(id)::int as low, max(id)::int as high from users where email like 'scale-%'`)
     const now = new Date()
     const current = utcMonth(now)
@@ -70,8 +74,8 @@ export async function seedUsageAtScale(database: BenchDatabase, log: (line: stri
       const start = `${month}-01 00:00:00+00`
       const end = month === current ? now.toISOString() : `${shiftMonth(month, 1)}-01 00:00:00+00`
       const otherUser = `${others!.low} + g % ${others!.high - others!.low + 1}`
-      await db.execute(sql.raw(`insert into usage ${USAGE_COLUMNS} ${generatedRows(String(seeded.userId), heavyPerMonth, start, end)}`))
-      await db.execute(sql.raw(`insert into usage ${USAGE_COLUMNS} ${generatedRows(otherUser, othersPerMonth, start, end)}`))
+      await db.execute(sql.raw(`insert into usage ${USAGE_COLUMNS} ${generatedRows(String(seeded.userId), key!.id, heavyPerMonth, start, end)}`))
+      await db.execute(sql.raw(`insert into usage ${USAGE_COLUMNS} ${generatedRows(otherUser, null, othersPerMonth, start, end)}`))
       log(`  usage ${month}: ${(heavyPerMonth + othersPerMonth).toLocaleString('en-US')} rows (${((Date.now() - started) / 1000).toFixed(0)} s so far)`)
     }
     await rebuildDailyRollups(db)
@@ -185,7 +189,7 @@ export async function benchPartitioningMigration(adminUrl: string, rows: number)
     const client = postgres(url.toString(), { max: 1, onnotice: () => {} })
     try {
       await client.unsafe(`insert into users (email, password_hash, full_name) select 'm' || g || '@fetcha.test', 'x', 'M' from generate_series(1, 100) g`)
-      await client.unsafe(`insert into usage ${USAGE_COLUMNS} ${generatedRows('1 + g % 100', rows, '2024-12-01 00:00:00+00', new Date().toISOString())}`)
+      await client.unsafe(`insert into usage ${USAGE_COLUMNS} ${generatedRows('1 + g % 100', null, rows, '2024-12-01 00:00:00+00', new Date().toISOString())}`)
       await client.unsafe('vacuum analyze usage')
       const [before] = await client.unsafe<{ n: number; checksum: string }[]>(CHECKSUM)
       const started = Date.now()

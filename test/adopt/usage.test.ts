@@ -1,5 +1,6 @@
 import t from 'tap'
 import { LEGACY_KEYS, LEGACY_PASSWORDS } from '../fixtures/legacy/accounts.js'
+import { defaultPartitionRows, partitionMonths } from '../../src/services/usage/partitions.js'
 import { json, login, request, type TestContext } from '../helper.js'
 import { weather } from '../weather/setup.js'
 import { adoptedApp } from './adopted-app.js'
@@ -41,6 +42,13 @@ t.test('old usage stays visible in every report, and this month\'s quota goes on
     t.same(october.at(-1), { date: '2025-10-31', request_count: 1, successful_count: 1, avg_response_time: 70 }, 'a naive 23:59:59 on the 31st is still October')
     const breakdown = (await alice('/api/usage/breakdown?month=2025-09')).body.breakdown
     t.same(breakdown, [{ endpoint: '/api/weather/location', request_count: 3, successful_count: 3, avg_response_time: 100 }])
+  })
+
+  await t.test('each old month has its partition: nothing is left to the default one', async (t) => {
+    const months = Object.keys(ALICE_MONTHS)
+    const partitions = await partitionMonths(ctx.app.db)
+    t.same(months.filter((m) => !partitions.includes(m)), [], 'every month of the old rows')
+    t.equal(await defaultPartitionRows(ctx.app.db), 0)
   })
 
   await t.test('/export holds every old row of the month', async (t) => {
