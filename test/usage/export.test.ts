@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import t from 'tap'
+import { rebuildDailyRollups } from '../../src/services/usage/rollups.js'
 import { createUsageReports, EXPORT_COLUMNS } from '../../src/services/usage/reports.js'
 import { request } from '../helper.js'
 import { insertUsage, setup } from './helpers.js'
@@ -126,6 +127,7 @@ t.test('the export pages by (timestamp, id) at full precision and stops at its b
     insert into usage (request_id, user_id, endpoint, response_time_ms, status_code, timestamp)
     select gen_random_uuid(), ${user.id}, 'e' || g, 1, 200, timestamptz '2025-11-03 10:00:00.000100+00' + ((g * 7) % 3) * interval '1 microsecond'
     from generate_series(1, 12) g`)
+  await rebuildDailyRollups(ctx.app.db, [user.id])
   const expected = await ctx.app.db.execute(sql`select id::int as id from usage where user_id = ${user.id} order by timestamp, id`)
   const expectedIds = (Array.isArray(expected) ? expected : (expected as { rows: { id: number }[] }).rows).map((r) => String(r.id))
 

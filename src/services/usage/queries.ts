@@ -12,7 +12,6 @@ import type { Period } from './periods.js'
  */
 
 
-const count = sql<number>`count(*)::int`
 /** Milliseconds to 2 decimals; 0 when there is nothing to aggregate. */
 const ms = (aggregate: SQL) => sql<number>`coalesce(round((${aggregate})::numeric, 2), 0)::float8`
 /** The UTC day a period bound falls on (periods start and end at UTC midnight). */
@@ -115,11 +114,9 @@ export function usageQueries(db: Database) {
       .groupBy(usageDaily.day)
       .orderBy(usageDaily.day)
 
-  /** How many rows the export would hold, counting no further than `cap`. */
-  const exportSize = (userId: number, period: Period, cap: number) =>
-    db
-      .select({ rows: count })
-      .from(db.select({ one: sql`1` }).from(usage).where(ofUserIn(userId, period)).limit(cap).as('capped'))
+  /** How many rows the export of the period holds: summed from the rollups, which count every row. */
+  const exportSize = (userId: number, period: Period) =>
+    db.select({ rows: sql<number>`coalesce(sum(${usageDaily.requests}), 0)::bigint`.mapWith(Number) }).from(usageDaily).where(ofUserOnDays(userId, period))
 
   /** One page of the export, oldest first, after `cursor` (keyset paging: no OFFSET). */
   const exportPage = (userId: number, period: Period, after: RowCursor | undefined, pageSize: number) =>

@@ -124,7 +124,7 @@ export function createUsageReports({ db, clock, retentionMonths, exportMaxRows =
       })
     }
     const period = monthPeriod(month)
-    const [size] = await queries.exportSize(userId, period, exportMaxRows + 1)
+    const [size] = await queries.exportSize(userId, period)
     return {
       month,
       filename: `usage-${month}.csv`,
