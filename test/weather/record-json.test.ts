@@ -1,5 +1,5 @@
 import t from 'tap'
-import { frozenRecords, jsonWithRecords } from '../../src/services/weather/record-json.js'
+import { frozenRecords, jsonEtag, jsonWithRecords } from '../../src/services/weather/record-json.js'
 
 const day = (date: string, rainfall: number | null) => ({ date, rainfall_mm: rainfall, direction: 'S"W\u2028 Pâté ☂ 😀', note: null })
 
@@ -44,4 +44,27 @@ t.test('stored records are frozen, so that no answer can change what the next on
   t.throws(() => {
     ;(record as { rainfall_mm: number | null }).rainfall_mm = 3
   }, TypeError)
+})
+
+t.test('the JSON ETag follows every byte of the answer, and only the answer', async (t) => {
+  const records = frozenRecords([day('2025-10-01', 1.5), day('2025-10-02', null)])
+  const body = { success: true, location: 'Melbourne', data: records, metadata: { missing_dates: [] } }
+  const etag = jsonEtag(body, 'data')
+  t.match(etag, /^"[A-Za-z0-9_-]{43}"$/, 'a strong validator: SHA-256 in base64url, quoted')
+  t.equal(jsonEtag({ ...body, data: frozenRecords([day('2025-10-01', 1.5), day('2025-10-02', null)]) }, 'data'), etag, 'equal content, other objects: the same ETag')
+  t.equal(jsonEtag({ ...body, ignored: undefined }, 'data'), etag, 'what JSON leaves out does not count')
+  const changed: [string, unknown][] = [
+    ['one figure of one record', { ...body, data: frozenRecords([day('2025-10-01', 1.6), day('2025-10-02', null)]) }],
+    ['a record less', { ...body, data: records.slice(0, 1) }],
+    ['records in another order', { ...body, data: [records[1], records[0]] }],
+    ['a field before the records', { ...body, location: 'Melbourne Airport' }],
+    ['a field after the records', { ...body, metadata: { missing_dates: ['2025-10-03'] } }],
+  ]
+  const seen = new Set([etag])
+  for (const [what, other] of changed) {
+    const tag = jsonEtag(other, 'data')
+    t.notOk(seen.has(tag), `${what}: another ETag`)
+    seen.add(tag)
+  }
+  t.match(jsonEtag({ data: 'not an array' }, 'data'), /^"[A-Za-z0-9_-]{43}"$/, 'any other body is hashed whole')
 })

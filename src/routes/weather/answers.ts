@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { apiError } from '../../errors.js'
 import { UpstreamError } from '../../services/bom/errors.js'
 import { resolveState, states, type State } from '../../services/bom/states.js'
-import { contentEtag, ifNoneMatchHits, PAST_RANGE_CACHE_CONTROL } from '../../services/weather/conditional.js'
+import { ifNoneMatchHits, PAST_RANGE_CACHE_CONTROL } from '../../services/weather/conditional.js'
 
 // What the weather data routes share: how they read a state, reach a catalogue, and answer.
 
@@ -27,11 +27,10 @@ export function sendCsvBytes(reply: FastifyReply, bytes: Buffer, filename: strin
 
 /**
  * For an answer about days that are all over: the validator and cache lifetime, and whether the
- * client's copy is current (then the answer is 304 without a body). `content` is the answer
+ * client's copy is current (then the answer is 304 without a body). `etag` is that of the answer
  * without its per-request parts (timing, quota, whether it came from the store).
  */
-export function revalidate(request: FastifyRequest, reply: FastifyReply, content: Buffer | string): boolean {
-  const etag = contentEtag(content)
+export function revalidate(request: FastifyRequest, reply: FastifyReply, etag: string): boolean {
   reply.header('etag', etag).header('cache-control', PAST_RANGE_CACHE_CONTROL)
   return ifNoneMatchHits(request.headers['if-none-match'], etag)
 }

@@ -13,7 +13,8 @@ import { answerFormat } from '../../services/weather/answer-format.js'
 import { chooseStation } from '../../services/weather/station-choice.js'
 import { recordsWithFields, selectedFields } from '../../services/weather/field-selection.js'
 import { csvOfRecords } from '../../services/weather/record-csv.js'
-import { jsonWithRecords } from '../../services/weather/record-json.js'
+import { contentEtag } from '../../services/weather/conditional.js'
+import { jsonEtag, jsonWithRecords } from '../../services/weather/record-json.js'
 import { answerMeta, catalogueEnsurer, keyAuth, revalidate, sendCsvBytes, sendJsonBytes, stateOrThrow, upstreamUnavailable } from './answers.js'
 import summaryRoute from './summary.js'
 
@@ -105,7 +106,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const past = range.to < today
     if (format === 'csv') {
       const csv = csvOfRecords(data, fields)
-      if (past && revalidate(request, reply, csv)) return reply.code(304).send(null)
+      if (past && revalidate(request, reply, contentEtag(csv))) return reply.code(304).send(null)
       return sendCsvBytes(reply, csv, `${station.pageId}-${range.from}-${range.to}.csv`)
     }
     const body = {
@@ -133,7 +134,7 @@ const weatherRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // record's JSON is encoded once and reused (see record-json), the rest by JSON.stringify. The
     // body is built field by field, so there is nothing for a schema to strip; the schema still
     // documents the answer, and `satisfies` holds the body to it.
-    if (past && revalidate(request, reply, jsonWithRecords({ ...body, meta: undefined, cached: undefined }, 'data'))) return reply.code(304).send(null)
+    if (past && revalidate(request, reply, jsonEtag({ ...body, meta: undefined, cached: undefined }, 'data'))) return reply.code(304).send(null)
     return sendJsonBytes(reply, jsonWithRecords(body, 'data'))
   })
 

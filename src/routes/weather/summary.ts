@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { contentEtag } from '../../services/weather/conditional.js'
 import { accountRateLimit } from '../../plugins/account-rate-limit.js'
 import { errorResponses } from '../../schemas/common.js'
 import { NotModified } from '../../schemas/weather.js'
@@ -53,7 +54,7 @@ const summaryRoute: FastifyPluginAsyncTypebox = async (app) => {
       date_to: range.to,
       months,
     }
-    if (range.to < today && revalidate(request, reply, JSON.stringify(figures))) return reply.code(304).send(null)
+    if (range.to < today && revalidate(request, reply, contentEtag(JSON.stringify(figures)))) return reply.code(304).send(null)
     return { ...figures, meta: answerMeta(request, started) }
   })
 }

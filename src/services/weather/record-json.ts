@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+
 /**
  * JSON of the stored observation records, encoded once per record instead of once per answer:
  * serializing a month of records was the largest single cost of a metered request. Records
@@ -27,12 +29,17 @@ export function frozenRecords<T extends object>(records: T[]): T[] {
   return records
 }
 
-/**
- * The UTF-8 bytes of `JSON.stringify(body)`, with the array under `field` written from each
- * element's remembered JSON. Any other body is stringified as it is.
- */
-export function jsonWithRecords(body: unknown, field: string): Buffer {
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as Record<string, unknown>)[field])) return Buffer.from(JSON.stringify(body) ?? 'null')
+interface Split {
+  /** `{"a":1,…,"field":` */
+  head: string
+  records: object[]
+  /** `,"z":2}` or `}` */
+  tail: string
+}
+
+/** The body's JSON around the array under `field`; undefined when `field` holds no array. */
+function split(body: unknown, field: string): Split | undefined {
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as Record<string, unknown>)[field])) return undefined
   const before: Record<string, unknown> = {}
   const after: Record<string, unknown> = {}
   let seen = false
@@ -42,12 +49,49 @@ export function jsonWithRecords(body: unknown, field: string): Buffer {
   }
   const head = JSON.stringify(before)
   const tail = JSON.stringify(after)
-  const records = (body as Record<string, object[]>)[field]!
-  const parts: Buffer[] = [Buffer.from(`${head.length > 2 ? `${head.slice(0, -1)},` : '{'}${JSON.stringify(field)}:`), OPEN]
-  for (let i = 0; i < records.length; i++) {
-    if (i > 0) parts.push(COMMA)
-    parts.push(recordBytes(records[i]!))
+  return {
+    head: `${head.length > 2 ? `${head.slice(0, -1)},` : '{'}${JSON.stringify(field)}:`,
+    records: (body as Record<string, object[]>)[field]!,
+    tail: tail.length > 2 ? `,${tail.slice(1)}` : '}',
   }
-  parts.push(CLOSE, Buffer.from(tail.length > 2 ? `,${tail.slice(1)}` : '}'))
-  return Buffer.concat(parts)
+}
+
+/**
+ * The UTF-8 bytes of `JSON.stringify(body)`, with the array under `field` written from each
+ * element's remembered JSON. Any other body is stringified as it is.
+ */
+export function jsonWithRecords(body: unknown, field: string): Buffer {
+  const parts = split(body, field)
+  if (!parts) return Buffer.from(JSON.stringify(body) ?? 'null')
+  const chunks: Buffer[] = [Buffer.from(parts.head), OPEN]
+  for (let i = 0; i < parts.records.length; i++) {
+    if (i > 0) chunks.push(COMMA)
+    chunks.push(recordBytes(parts.records[i]!))
+  }
+  chunks.push(CLOSE, Buffer.from(parts.tail))
+  return Buffer.concat(chunks)
+}
+
+const digests = new WeakMap<object, Buffer>()
+
+function recordDigest(record: object): Buffer {
+  let digest = digests.get(record)
+  if (digest === undefined) {
+    digest = createHash('sha256').update(recordBytes(record)).digest()
+    if (Object.isFrozen(record)) digests.set(record, digest)
+  }
+  return digest
+}
+
+/**
+ * A strong ETag of the JSON `jsonWithRecords` writes for `body`: SHA-256 over the JSON around the
+ * records and each record's own remembered digest, so it changes with any byte of the answer but
+ * hashes a few hundred bytes a request, not the whole answer.
+ */
+export function jsonEtag(body: unknown, field: string): string {
+  const parts = split(body, field)
+  if (!parts) return `"${createHash('sha256').update(JSON.stringify(body) ?? 'null').digest('base64url')}"`
+  const hash = createHash('sha256').update(parts.head)
+  for (const record of parts.records) hash.update(recordDigest(record))
+  return `"${hash.update(parts.tail).digest('base64url')}"`
 }
