@@ -2,7 +2,7 @@
  * `npm run stations:sync [-- VIC NSW …]`: reads the station catalogue of each state (all eight
  * by default) from BOM_BASE_URL into the database, printing progress as it goes.
  */
-import { resolveState, states } from '../src/services/bom/states.js'
+import { resolveState, states } from '../src/domain/states.js'
 import { counted } from '../src/text/plural.js'
 import { openScriptContext } from './context.js'
 

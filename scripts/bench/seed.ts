@@ -1,8 +1,8 @@
 import { count, eq, sql } from 'drizzle-orm'
 import type { Database } from '../../src/db/client.js'
 import { apiKeys, monthlyUsage, observations, stateCatalogues, stationMonths, stations, tiers, usage, users } from '../../src/db/schema/index.js'
+import { observationColumns, type ObservationRecord } from '../../src/domain/observation-fields.js'
 import { generateApiKey } from '../../src/services/api-keys.js'
-import { observationColumns, type ObservationRecord } from '../../src/services/bom/fields.js'
 import { hashPassword } from '../../src/services/passwords.js'
 
 /** A past, complete month: served from storage, never refetched. */

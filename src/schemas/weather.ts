@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox'
-import { observationColumns } from '../services/bom/fields.js'
+import { observationColumns } from '../domain/observation-fields.js'
 import { MAX_FIELDS_LENGTH } from '../services/weather/field-selection.js'
 import { Success, Timestamp } from './common.js'
 

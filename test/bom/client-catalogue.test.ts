@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
+import type { StateCode } from '../../src/domain/states.js'
 import { createBomClient, MAX_HTML_BYTES, type BomClientOptions } from '../../src/services/bom/client.js'
 import { BomFormatError, UpstreamError } from '../../src/services/bom/errors.js'
-import type { StateCode } from '../../src/services/bom/states.js'
 import { fixture, sendBytes, startBomServer, type Route } from '../fixtures/bom/server.js'
 
 const USER_AGENT = 'FetchaWeather/0.1.0 (+https://fetcha.example/contact)'

@@ -1,7 +1,7 @@
 import t from 'tap'
+import { observationFields } from '../../src/domain/observation-fields.js'
 import { parseMonthlyCsv } from '../../src/services/bom/csv.js'
 import { BomFormatError } from '../../src/services/bom/errors.js'
-import { observationFields } from '../../src/services/bom/fields.js'
 import { fixture } from '../fixtures/bom/server.js'
 
 const isUtf8 = (bytes: Uint8Array) => {

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
+import { observationColumns, type ObservationField } from '../../src/domain/observation-fields.js'
 import { parseBomDate, parseMonthlyCsv } from '../../src/services/bom/csv.js'
 import { BomFormatError } from '../../src/services/bom/errors.js'
-import { observationColumns, type ObservationField } from '../../src/services/bom/fields.js'
 
 const headers: string[] = observationColumns.map((column) => column.header)
 const quote = (cell: string) => `"${cell}"`

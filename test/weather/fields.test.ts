@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import t from 'tap'
-import { observationFields } from '../../src/services/bom/fields.js'
+import { observationFields } from '../../src/domain/observation-fields.js'
 import { MAX_FIELDS_LENGTH } from '../../src/services/weather/field-selection.js'
 import { json } from '../helper.js'
 import { setup, weather } from './setup.js'

@@ -3,8 +3,8 @@ import {
   boolean, check, date, doublePrecision, index, integer, pgTable, primaryKey, text, timestamp,
   type PgDoublePrecisionBuilderInitial, type PgTextBuilderInitial,
 } from 'drizzle-orm/pg-core'
-import { observationColumns, type ObservationColumn } from '../../services/bom/fields.js'
-import { stateCodes } from '../../services/bom/states.js'
+import { observationColumns, type ObservationColumn } from '../../domain/observation-fields.js'
+import { stateCodes } from '../../domain/states.js'
 
 /** The BOM station catalogue: one row per station page (`IDCJDWnnnn`). */
 export const stations = pgTable(

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { resolveState, states, type State } from '../../domain/states.js'
 import { apiError } from '../../errors.js'
 import { UpstreamError } from '../../services/bom/errors.js'
-import { resolveState, states, type State } from '../../services/bom/states.js'
 import { ifNoneMatchHits, PAST_RANGE_CACHE_CONTROL } from '../../services/weather/conditional.js'
 
 // What the weather data routes share: how they read a state, reach a catalogue, and answer.

@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises'
+import { resolveState, type StateCode } from '../../domain/states.js'
 import { parseLetterGroup, parseStateIndex, type Station } from './catalogue.js'
 import { BomFormatError, UpstreamError } from './errors.js'
 import { createUpstreamHttp, type UpstreamResponse } from './http.js'
-import { resolveState, type StateCode } from './states.js'
 import { decodeBomText } from './text.js'
 import { monthlyCsvUrl, normalizeBaseUrl, stateIndexUrl } from './urls.js'
 

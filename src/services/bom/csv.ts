@@ -1,7 +1,7 @@
+import { observationColumns, type ObservationColumn, type ObservationRecord } from '../../domain/observation-fields.js'
+import { states } from '../../domain/states.js'
 import { splitCsvLine } from './csv-line.js'
 import { BomFormatError } from './errors.js'
-import { observationColumns, type ObservationColumn, type ObservationRecord } from './fields.js'
-import { states } from './states.js'
 import { decodeBomText } from './text.js'
 
 export interface MonthlyCsv {

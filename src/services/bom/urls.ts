@@ -1,4 +1,4 @@
-import { resolveState, type StateCode } from './states.js'
+import { resolveState, type StateCode } from '../../domain/states.js'
 
 const PAGE_ID = /^IDCJDW\d{4}$/
 

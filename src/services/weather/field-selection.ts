@@ -1,5 +1,5 @@
+import { observationFields, type ObservationField, type ObservationRecord } from '../../domain/observation-fields.js'
 import { apiError } from '../../errors.js'
-import { observationFields, type ObservationField, type ObservationRecord } from '../bom/fields.js'
 
 /** Every field name once, with the commas between them: a longer `fields=` cannot be valid. */
 export const MAX_FIELDS_LENGTH = observationFields.join(',').length

@@ -1,6 +1,6 @@
 import type { Station } from '../../db/schema/index.js'
+import { states, type State } from '../../domain/states.js'
 import { apiError } from '../../errors.js'
-import { states, type State } from '../bom/states.js'
 import type { StationCatalogue } from './stations.js'
 
 const STATION_ID = /^IDCJDW\d{4}$/

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { resolveState, stateCodes, states } from '../../src/services/bom/states.js'
+import { resolveState, stateCodes, states } from '../../src/domain/states.js'
 
 t.test('the eight states with their index page ids', async (t) => {
   t.same(

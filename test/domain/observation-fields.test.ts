@@ -1,5 +1,5 @@
 import t from 'tap'
-import { observationColumns, observationFields, type ObservationRecord } from '../../src/services/bom/fields.js'
+import { observationColumns, observationFields, type ObservationRecord } from '../../src/domain/observation-fields.js'
 
 t.test('the 21 columns in header order with the API field names', async (t) => {
   t.same(observationFields, [
