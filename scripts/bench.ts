@@ -2,11 +2,11 @@
  * `npm run bench`: throughput, latency and memory of the service on this machine, next to the
  * ceiling of bare Fastify answering the same payload, plus the cost of the password hash.
  *
- * The service is measured as it runs in production: compiled (`npm run build`), without a
- * TypeScript loader. Each database kind gets a fresh migrated database, seeded with one user on a
- * tier with a large quota, an API key and one stored month of observations; each row starts the
- * service as a process of its own (so the RSS is that workload's) and autocannon drives it over
- * loopback.
+ * The service is measured as an operator runs it: started by `npm start` with its defaults and
+ * no NODE_OPTIONS, the RSS and CPU being those of the node process below npm. Each database kind
+ * gets a fresh migrated database, seeded with one user on a tier with a large quota, an API key
+ * and one stored month of observations; each row starts the service as a process of its own (so
+ * the RSS is that workload's) and autocannon drives it over loopback.
  *
  * Environment: BENCH_DATABASE_URL (an admin URL of the PostgreSQL server to create the bench
  * database on; default postgres://postgres@127.0.0.1:5432/postgres), BENCH_DURATION_S (10),
@@ -26,7 +26,7 @@ import { createBenchDatabase, type BenchDatabase, type DatabaseKind } from './be
 import { drive, type LoadOptions, type LoadResult } from './bench/load.js'
 import { benchPasswordHash } from './bench/password-hash.js'
 import { withCpuSplit, type CpuSplit } from './bench/cpu.js'
-import { startProcess, withPeakRss, type ServiceProcess } from './bench/process.js'
+import { nodeLaunch, NPM_START, startProcess, withPeakRss, type ServiceProcess } from './bench/process.js'
 import { BENCH_MONTH, BENCH_STATION, meteringTotals, seed } from './bench/seed.js'
 import { benchPartitioningMigration, measureUsageRoutes, meteredIntoLog, seedUsageAtScale, USAGE_SCALE, type LatencyRow } from './bench/usage-scale.js'
 
@@ -41,7 +41,6 @@ const settings = {
   redisUrl: process.env.BENCH_REDIS_URL,
 }
 const TARGET = { ratio: 0.5, p99Ms: 25, rssMiB: 200 }
-const SERVICE_ENTRY = 'dist/server.js'
 const SERVICE_PORT = 23_000
 const BARE_PORT = 23_001
 const LOCATION_PATH = `/api/weather/location?location=Melbourne&state=VIC&date_from=${BENCH_MONTH}-01&date_to=${BENCH_MONTH}-31`
@@ -61,7 +60,7 @@ interface Row {
 async function measure(service: ServiceProcess, options: Omit<LoadOptions, 'connections' | 'durationSeconds'>) {
   await drive({ ...options, connections: settings.connections, durationSeconds: settings.warmupSeconds })
   const { result, peakRssMiB } = await withPeakRss(service, () =>
-    withCpuSplit(service.child.pid!, () => drive({ ...options, connections: settings.connections, durationSeconds: settings.durationSeconds })),
+    withCpuSplit(service.pid, () => drive({ ...options, connections: settings.connections, durationSeconds: settings.durationSeconds })),
   )
   return { load: result.result, cpu: result.cpu, peakRssMiB }
 }
@@ -97,7 +96,7 @@ async function countedSoFar(database: BenchDatabase, userId: number) {
  */
 async function checkBooks(database: BenchDatabase, userId: number, keyHeader: Record<string, string>) {
   const before = await countedSoFar(database, userId)
-  const service = await startProcess(SERVICE_ENTRY, SERVICE_PORT, serviceEnv(database))
+  const service = await startProcess(NPM_START, SERVICE_PORT, serviceEnv(database))
   let load: LoadResult
   try {
     load = await drive({ url: `http://127.0.0.1:${SERVICE_PORT}${LOCATION_PATH}`, headers: keyHeader, connections: Math.min(settings.connections, settings.booksRequests), amount: settings.booksRequests })
@@ -118,7 +117,7 @@ async function checkBooks(database: BenchDatabase, userId: number, keyHeader: Re
 
 /** Starts the service on the database, runs `work` against it, and stops it whatever happens. */
 async function withService<T>(database: BenchDatabase, work: (service: ServiceProcess, base: string) => Promise<T>): Promise<T> {
-  const service = await startProcess(SERVICE_ENTRY, SERVICE_PORT, serviceEnv(database))
+  const service = await startProcess(NPM_START, SERVICE_PORT, serviceEnv(database))
   try {
     return await work(service, `http://127.0.0.1:${SERVICE_PORT}`)
   } finally {
@@ -180,7 +179,7 @@ const CEILINGS = {
 } as const
 
 async function benchCeiling(payloadFile: string, form: keyof typeof CEILINGS): Promise<Row> {
-  const bare = await startProcess('scripts/bench/bare-server.ts', BARE_PORT, { BENCH_PAYLOAD_FILE: payloadFile, BENCH_CEILING_FORM: form })
+  const bare = await startProcess(nodeLaunch('scripts/bench/bare-server.ts'), BARE_PORT, { BENCH_PAYLOAD_FILE: payloadFile, BENCH_CEILING_FORM: form })
   try {
     const { load, cpu, peakRssMiB } = await measure(bare, { url: `http://127.0.0.1:${BARE_PORT}${LOCATION_PATH}` })
     return { id: form === 'object' ? 'a' : "a'", label: CEILINGS[form], database: '-', load, cpu, peakRssMiB }

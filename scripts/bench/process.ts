@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface ServiceProcess {
   child: ChildProcess
+  /** The process measured: the service itself, below any launcher (npm, sh). */
+  pid: number
   port: number
   /** Resident memory now, in MiB, read from /proc. */
   rssMiB(): number
@@ -23,16 +25,59 @@ function rssOf(pid: number): number {
   }
 }
 
-/** Starts `node <entry>` (through tsx for a .ts entry) with `env` and waits until GET /health answers. */
-export async function startProcess(entry: string, port: number, env: Record<string, string>): Promise<ServiceProcess> {
+/** How the bench launches a process: the command, and the entry file the measured process runs. */
+interface Launch {
+  command: string
+  args: string[]
+  /** The measured process is the one (this or a descendant) whose command line names this file. */
+  entry: string
+}
+
+/** The service exactly as an operator starts it: `npm start`, its defaults, no NODE_OPTIONS. */
+export const NPM_START: Launch = { command: 'npm', args: ['start', '--silent'], entry: 'dist/server.js' }
+
+/** `node <entry>`, through tsx for a .ts entry (the bench's own helper servers). */
+export function nodeLaunch(entry: string): Launch {
+  return { command: process.execPath, args: [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry], entry }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    // The command name in parentheses may hold spaces: the fields after its closing one are fixed.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return undefined
+  }
+}
+
+function commandLineOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+  } catch {
+    return []
+  }
+}
+
+/** `root` or its descendant whose command line runs `entry`, if it exists yet. */
+export function processRunning(root: number, entry: string): number | undefined {
+  const descends = (pid: number): boolean => {
+    for (let at: number | undefined = pid, hops = 0; at && hops < 16; at = parentOf(at), hops++) if (at === root) return true
+    return false
+  }
+  const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number)
+  return pids.find((pid) => descends(pid) && commandLineOf(pid).some((arg) => arg === entry || arg.endsWith(`/${entry}`)))
+}
+
+/** Starts `launch` with `env`, waits until GET /health answers, and finds the process to measure. */
+export async function startProcess(launch: Launch, port: number, env: Record<string, string>): Promise<ServiceProcess> {
   // Something already answering there (a process left over from an interrupted run) would be
   // measured instead of this one.
   if (await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false)) throw new Error(`port ${port} is already in use`)
   // BENCH_PROFILE_DIR: a V8 CPU profile of each process, written there when it exits.
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
-  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : []
-  const child = spawn(process.execPath, [...profile, ...loader, entry], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+  const profile = process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` } : {}
+  const child = spawn(launch.command, launch.args, {
+    env: { ...process.env, NODE_OPTIONS: '', ...profile, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
@@ -41,24 +86,32 @@ export async function startProcess(entry: string, port: number, env: Record<stri
   child.stderr!.on('data', keep)
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
 
-  const deadline = Date.now() + 60_000
+  // `npm start` compiles before it starts the service: the first run of a clean checkout takes a while.
+  const deadline = Date.now() + 180_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}: ${stderr}`)
+    if (child.exitCode !== null) throw new Error(`${launch.entry} exited with ${child.exitCode}: ${stderr}`)
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`${entry} did not become healthy: ${stderr}`)
+      throw new Error(`${launch.entry} did not become healthy: ${stderr}`)
     }
     const healthy = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)
     if (healthy) break
     await sleep(200)
   }
+  const pid = processRunning(child.pid!, launch.entry)
+  if (pid === undefined) {
+    child.kill('SIGKILL')
+    throw new Error(`no process below ${launch.command} runs ${launch.entry}`)
+  }
   return {
     child,
+    pid,
     port,
-    rssMiB: () => rssOf(child.pid!),
+    rssMiB: () => rssOf(pid),
     output: () => stderr,
     stop: async () => {
-      child.kill('SIGTERM')
+      // The service itself, not npm: its graceful close is what is measured (npm then exits with its code).
+      process.kill(pid, 'SIGTERM')
       return exited
     },
   }

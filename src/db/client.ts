@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import { lockEmbeddedDirectory } from './embedded-lock.js'
+import { embeddedDatabaseOptions, keepWasmBaselineCompiled } from './embedded-memory.js'
 import * as schema from './schema/index.js'
 
 export type Schema = typeof schema
@@ -215,7 +216,8 @@ export function embeddedDatabase(dataDir: string): PGlite {
   const dir = join(dataDir, 'pglite')
   mkdirSync(dir, { recursive: true })
   const release = lockEmbeddedDirectory(dir)
-  const client = new PGlite(dir)
+  keepWasmBaselineCompiled()
+  const client = new PGlite(dir, embeddedDatabaseOptions())
   const close = client.close.bind(client)
   client.close = async () => {
     if (client.closed) return
