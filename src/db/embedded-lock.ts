@@ -19,7 +19,8 @@ export class DatabaseInUseError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid is running. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

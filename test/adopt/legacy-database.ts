@@ -6,7 +6,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import type { Database } from '../../src/db/client.js'
 import * as schema from '../../src/db/schema/index.js'
-import { adminClient, testDatabaseUrl, urlFor } from '../setup/databases.js'
+import { adminClient, blankPglite, testDatabaseUrl, urlFor } from '../setup/databases.js'
 
 /** The production schema of the previous (Flask) service. */
 export const LEGACY_SCHEMA_SQL = readFileSync(new URL('../fixtures/legacy/flask-schema.sql', import.meta.url), 'utf8')
@@ -32,7 +32,7 @@ let made = 0
 /** `dataDir`: on PGlite, a database kept in that directory (as DATA_DIR/pglite of the service). */
 export async function scratchDatabase(t: Test, { dataDir }: { dataDir?: string } = {}): Promise<ScratchDatabase> {
   if (!testDatabaseUrl) {
-    const pglite = new PGlite(dataDir)
+    const pglite = await blankPglite(dataDir)
     // Raw SQL opens a database kept in a directory again after a release (another process used it).
     let current = pglite
     const open = () => (current.closed && dataDir ? (current = new PGlite(dataDir)) : current)

@@ -7,7 +7,7 @@ import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import t, { type Test } from 'tap'
 import { migratePgliteDatabase, migratePostgresDatabase, migrationsFolder } from '../../src/db/migrate.js'
-import { adminClient, testDatabaseUrl, urlFor } from '../setup/databases.js'
+import { adminClient, blankPglite, testDatabaseUrl, urlFor } from '../setup/databases.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const TABLES = ['users', 'refresh_tokens', 'one_time_tokens']
@@ -36,7 +36,7 @@ function tempDir(t: Test): string {
 }
 
 t.test('PGlite: migrating twice is a no-op the second time', async (t) => {
-  const db = new PGlite()
+  const db = await blankPglite()
   t.teardown(() => db.close())
   await migratePgliteDatabase(db)
   const applied = (await db.query(APPLIED)).rows

@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
+import { isAlive } from '../../src/db/embedded-lock.js'
+import { embeddedDatabaseOptions } from '../../src/db/embedded-memory.js'
 import { migratePgliteDatabase, migratePostgresDatabase, migrationsFolder } from '../../src/db/migrate.js'
 
 /**
  * Every test file gets a database of its own, copied from one migrated template: on PostgreSQL a
- * `CREATE DATABASE … TEMPLATE`, on PGlite a dump of a migrated data directory. Templates are
- * named after the migrations they hold, so concurrent runs share them safely and a new migration
- * gets a new template.
+ * `CREATE DATABASE … TEMPLATE`, on PGlite a copy of a migrated data directory (in memory-backed
+ * /dev/shm where there is one). Templates are named after the migrations they hold, so concurrent
+ * runs share them safely and a new migration gets a new template. A blank PGlite (initdb only, for
+ * the migration and adoption tests) is copied from a template of its own too: initdb costs seconds.
  */
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL || undefined
 
@@ -32,7 +36,9 @@ function migrationsDigest(): string {
 }
 
 const digest = migrationsDigest()
-const pgliteTemplateFile = join(root, '.tap', `pglite-template-${digest}.tar.gz`)
+const pgliteTemplates = join(root, '.tap', 'pglite')
+const migratedPgliteTemplate = join(pgliteTemplates, `migrated-${digest}`)
+const blankPgliteTemplate = join(pgliteTemplates, 'blank')
 export const TEMPLATE_DATABASE = `fetcha_template_${digest}`
 
 export function adminClient() {
@@ -46,22 +52,85 @@ export function urlFor(database: string): string {
   return url.toString()
 }
 
-export async function preparePgliteTemplate(): Promise<void> {
-  if (existsSync(pgliteTemplateFile)) return
-  const db = new PGlite()
-  await migratePgliteDatabase(db)
-  const dump = await db.dumpDataDir('gzip')
+/** Builds a PGlite data directory once; processes that race each build one and the first rename wins. */
+async function preparePgliteDirectory(dir: string, fill: (db: PGlite) => Promise<void>): Promise<void> {
+  if (existsSync(dir)) return
+  mkdirSync(pgliteTemplates, { recursive: true })
+  const building = `${dir}.${process.pid}.building`
+  rmSync(building, { recursive: true, force: true })
+  const db = new PGlite(building)
+  await fill(db)
+  // Written out in full, so a copy starts without replaying WAL.
+  await db.query('checkpoint')
   await db.close()
-  mkdirSync(dirname(pgliteTemplateFile), { recursive: true })
-  const partial = `${pgliteTemplateFile}.${process.pid}.partial`
-  writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
-  renameSync(partial, pgliteTemplateFile)
+  try {
+    renameSync(building, dir)
+  } catch (error) {
+    rmSync(building, { recursive: true, force: true })
+    if (!existsSync(dir)) throw error
+  }
+}
+
+export async function preparePgliteTemplate(): Promise<void> {
+  await preparePgliteDirectory(blankPgliteTemplate, async (db) => void (await db.waitReady))
+  await preparePgliteDirectory(migratedPgliteTemplate, (db) => migratePgliteDatabase(db))
+}
+
+function writableDirectory(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const copiesRoot = writableDirectory('/dev/shm') ? '/dev/shm' : tmpdir()
+const COPY_PREFIX = 'fetcha-pglite-'
+const ownCopies = new Set<string>()
+// A copy the test left open goes with its process: in /dev/shm it would hold 40 MB of memory.
+process.once('exit', () => ownCopies.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+
+/** Removes the copies of test processes that were killed before they could remove their own. */
+export function removeOrphanedPgliteCopies(): void {
+  for (const name of readdirSync(copiesRoot)) {
+    const pid = Number(name.startsWith(COPY_PREFIX) ? name.slice(COPY_PREFIX.length).split('-')[0] : NaN)
+    if (Number.isInteger(pid) && !isAlive(pid)) rmSync(join(copiesRoot, name), { recursive: true, force: true })
+  }
+}
+
+/**
+ * Opens a copy of `template`: in `into` (the test keeps that directory), or in a directory of its
+ * own that goes when the database is closed.
+ */
+function openCopy(template: string, into?: string): PGlite {
+  const dir = into ?? mkdtempSync(join(copiesRoot, `${COPY_PREFIX}${process.pid}-`))
+  cpSync(template, dir, { recursive: true })
+  const db = new PGlite(dir, embeddedDatabaseOptions())
+  if (into) return db
+  ownCopies.add(dir)
+  const close = db.close.bind(db)
+  db.close = async () => {
+    try {
+      await close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      ownCopies.delete(dir)
+    }
+  }
+  return db
 }
 
 /** A fresh, migrated embedded database. */
 export async function freshPglite(): Promise<PGlite> {
   await preparePgliteTemplate()
-  return new PGlite({ loadDataDir: new Blob([readFileSync(pgliteTemplateFile)]) })
+  return openCopy(migratedPgliteTemplate)
+}
+
+/** A fresh embedded database with nothing in it yet (initdb's catalog only); in `dataDir` if given. */
+export async function blankPglite(dataDir?: string): Promise<PGlite> {
+  await preparePgliteTemplate()
+  return openCopy(blankPgliteTemplate, dataDir)
 }
 
 async function databaseExists(admin: postgres.Sql, name: string): Promise<boolean> {
