@@ -36,6 +36,22 @@ interface Launch {
 /** The service exactly as an operator starts it: `npm start`, its defaults, no NODE_OPTIONS. */
 export const NPM_START: Launch = { command: 'npm', args: ['start', '--silent'], entry: 'dist/server.js' }
 
+/**
+ * BENCH_PROFILE_DIR: the launch with a V8 CPU profile written there when the process exits. Node
+ * refuses --cpu-prof in NODE_OPTIONS, so a profiled `npm start` runs its script's command itself
+ * (the bench has compiled the service already), with the profile flags first.
+ */
+function profiled(launch: Launch): Launch {
+  const dir = process.env.BENCH_PROFILE_DIR
+  if (!dir) return launch
+  const flags = ['--cpu-prof', `--cpu-prof-dir=${dir}`]
+  if (launch !== NPM_START) return { ...launch, args: [...flags, ...launch.args] }
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts
+  const [node, ...args] = scripts.start!.split(/\s+/)
+  if (node !== 'node') throw new Error(`cannot profile a start script that is not a node command: ${scripts.start}`)
+  return { command: process.execPath, args: [...flags, ...args], entry: launch.entry }
+}
+
 /** `node <entry>`, through tsx for a .ts entry (the bench's own helper servers). */
 export function nodeLaunch(entry: string): Launch {
   return { command: process.execPath, args: [...(entry.endsWith('.ts') ? ['--import', 'tsx'] : []), entry], entry }
@@ -74,10 +90,9 @@ export async function startProcess(launch: Launch, port: number, env: Record<str
   // Something already answering there (a process left over from an interrupted run) would be
   // measured instead of this one.
   if (await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false)) throw new Error(`port ${port} is already in use`)
-  // BENCH_PROFILE_DIR: a V8 CPU profile of each process, written there when it exits.
-  const profile = process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` } : {}
-  const child = spawn(launch.command, launch.args, {
-    env: { ...process.env, NODE_OPTIONS: '', ...profile, ...env, PORT: String(port), HOST: '127.0.0.1' },
+  const { command, args } = profiled(launch)
+  const child = spawn(command, args, {
+    env: { ...process.env, NODE_OPTIONS: '', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stderr = ''
