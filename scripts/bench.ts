@@ -23,7 +23,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createBenchDatabase, type BenchDatabase, type DatabaseKind } from './bench/databases.js'
-import { drive, type LoadOptions, type LoadResult } from './bench/load.js'
+import { drive, isValid, type LoadOptions, type LoadResult } from './bench/load.js'
 import { benchPasswordHash } from './bench/password-hash.js'
 import { withCpuSplit, type CpuSplit } from './bench/cpu.js'
 import { nodeLaunch, NPM_START, startProcess, withPeakRss, type ServiceProcess } from './bench/process.js'
@@ -205,11 +205,6 @@ async function benchCeiling(payloads: PayloadFiles, ceiling: (typeof CEILINGS)[n
   }
 }
 
-/** A row with any error or non-2xx answer is not a throughput. */
-function valid(row: Row): boolean {
-  return row.load.errors === 0 && row.load.statuses['2xx'] === row.load.total
-}
-
 /** The ratios the targets are about: [numerator, denominator, target]. */
 const RATIOS: [string, string, number][] = [
   ['b', 'a', 0.5],
@@ -225,7 +220,7 @@ function ratioLine(rows: Row[], ceilings: Row[]): string {
     const a = rows.find((r) => r.id === top)
     const b = ceilings.find((r) => r.id === bottom)
     if (!a || !b) continue
-    const value = valid(a) && valid(b) ? `${((a.load.requestsPerSecond / b.load.requestsPerSecond) * 100).toFixed(1)} %` : 'INVALID'
+    const value = isValid(a.load) && isValid(b.load) ? `${((a.load.requestsPerSecond / b.load.requestsPerSecond) * 100).toFixed(1)} %` : 'INVALID'
     parts.push(`(${top})/(${bottom}) = ${value} (target ≥ ${target * 100} %)`)
   }
   return parts.join(', ')
@@ -279,7 +274,7 @@ async function benchUsageScale(): Promise<number> {
     })
     printLatencies(rows)
     for (const row of rows) if (row.failures > 0 || row.p95Ms >= USAGE_P95_TARGET_MS) failures += 1
-    const valid = metered.load.errors === 0 && metered.load.refusals === ''
+    const valid = isValid(metered.load)
     if (!valid) failures += 1
     console.log(`\n  metered ${LOCATION_PATH.split('?')[0]} writing into the ${USAGE_SCALE.rows.toLocaleString('en-US')}-row log, ${settings.connections} connections: ${valid ? `${metered.load.requestsPerSecond.toFixed(0)} req/s, p99 ${metered.load.p99Ms} ms` : `INVALID (errors ${metered.load.errors}, non-2xx ${metered.load.refusals})`}, peak RSS ${metered.peakRssMiB.toFixed(0)} MiB`)
   } finally {
@@ -328,7 +323,7 @@ async function benchHttp() {
   for (const { kind, rows, books } of services) {
     console.log(`${kind}: ${ratioLine(rows, ceilings)}`)
     for (const metered of rows.filter((r) => r.id === 'b' || r.id === 'b7')) {
-      console.log(`${kind}: (${metered.id}) p99 ${metered.load.p99Ms} ms (target ≤ ${TARGET.p99Ms}), peak RSS ${metered.peakRssMiB.toFixed(0)} MiB (target ≤ ${TARGET.rssMiB[kind]})${valid(metered) ? '' : ', INVALID'}`)
+      console.log(`${kind}: (${metered.id}) p99 ${metered.load.p99Ms} ms (target ≤ ${TARGET.p99Ms}), peak RSS ${metered.peakRssMiB.toFixed(0)} MiB (target ≤ ${TARGET.rssMiB[kind]})${isValid(metered.load) ? '' : ', INVALID'}`)
     }
     const balanced = books.answered === books.sent && books.answered === books.usageRows && books.usageRows === books.counter
     if (!balanced || books.exitCode !== 0) failures += 1

@@ -26,6 +26,11 @@ export interface LoadResult {
   total: number
 }
 
+/** A run with any error or non-2xx answer is not a throughput. */
+export function isValid(load: LoadResult): boolean {
+  return load.errors === 0 && load.refusals === ''
+}
+
 function bodyPerConnection(bodies: string[]) {
   let next = 0
   return (client: autocannon.Client) => client.setBody(bodies[next++ % bodies.length]!)
